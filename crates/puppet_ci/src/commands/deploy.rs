@@ -1,0 +1,10 @@
+//! `puppet-ci deploy`.
+
+use crate::GlobalArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
+    anyhow::bail!("`puppet-ci deploy` is not built yet (issue 4)")
+}

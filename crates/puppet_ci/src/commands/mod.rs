@@ -1,0 +1,11 @@
+//! One module per subcommand.
+
+pub mod all;
+pub mod deploy;
+pub mod dynamic;
+pub mod image;
+pub mod integration;
+pub mod package;
+pub mod parse;
+pub mod rollback;
+pub mod validate;

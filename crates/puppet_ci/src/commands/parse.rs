@@ -1,0 +1,10 @@
+//! `puppet-ci parse`.
+
+use crate::GlobalArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
+    anyhow::bail!("`puppet-ci parse` is not built yet (issue 2)")
+}

@@ -1,0 +1,86 @@
+//! `puppet-ci`: the command line. Thin on purpose: each subcommand is a file in
+//! `commands/` that parses its arguments, calls a library crate, and prints.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod output;
+
+/// Exit codes, as ripgrep and ruff use them.
+pub mod exit {
+    /// Everything checked is clean.
+    pub const OK: u8 = 0;
+    /// Findings in the user's code, or a stage failed.
+    pub const FINDINGS: u8 = 1;
+    /// Usage, configuration, I/O or environment error: the tool could not do its work.
+    pub const ERROR: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "puppet-ci", version, about = "Every check a Puppet change needs, in one fast binary.")]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// The control repo (or module) to work on. Default: the current folder when it has a
+    /// puppet-ci.yaml, else the bundled example in fixtures/control-repo.
+    #[arg(long, global = true, env = "PUPPET_CI_ROOT")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check Puppet syntax like `puppet parser validate`, recursively and in parallel.
+    Validate(commands::validate::Args),
+    /// Print a manifest's AST (`--dump pn` prints what `puppet parser dump --format pn` prints).
+    Parse(commands::parse::Args),
+    /// Build, list and prune the Debian base images the container stages run in.
+    Image(commands::image::Args),
+    /// Apply each role in a real container, apply again, and run the role's checks.
+    Dynamic(commands::dynamic::Args),
+    /// Start several nodes on one network and check them from one another.
+    Integration(commands::integration::Args),
+    /// Package the control repo at a git ref, modules resolved, as one versioned artifact.
+    Package(commands::package::Args),
+    /// Deploy a release to an environment of a puppet master, atomically.
+    Deploy(commands::deploy::Args),
+    /// Switch an environment back to its previous release.
+    Rollback(commands::rollback::Args),
+    /// Run every stage in pipeline order, failing fast; deploy only with --deploy.
+    All(commands::all::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => commands::validate::run(args, &cli.global),
+        Command::Parse(args) => commands::parse::run(args, &cli.global),
+        Command::Image(args) => commands::image::run(args, &cli.global),
+        Command::Dynamic(args) => commands::dynamic::run(args, &cli.global),
+        Command::Integration(args) => commands::integration::run(args, &cli.global),
+        Command::Package(args) => commands::package::run(args, &cli.global),
+        Command::Deploy(args) => commands::deploy::run(args, &cli.global),
+        Command::Rollback(args) => commands::rollback::run(args, &cli.global),
+        Command::All(args) => commands::all::run(args, &cli.global),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if output::is_broken_pipe(&err) {
+                return ExitCode::from(exit::OK);
+            }
+            eprintln!("puppet-ci: error: {err:#}");
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}

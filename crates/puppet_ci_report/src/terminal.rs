@@ -1,0 +1,47 @@
+//! The summary printed at the end of a run, for people reading a CI log.
+
+use std::fmt::Write;
+
+use crate::{Outcome, OutcomeKind, RunReport};
+
+pub fn render_summary(report: &RunReport) -> String {
+    let mut out = String::new();
+    for stage in &report.stages {
+        if let Some(reason) = &stage.skipped {
+            let _ = writeln!(out, "{:<12} skipped ({reason})", stage.name);
+            continue;
+        }
+        let failed = stage.count(OutcomeKind::Failed) + stage.count(OutcomeKind::Error);
+        let verdict = if failed == 0 { "ok" } else { "FAILED" };
+        let _ = writeln!(
+            out,
+            "{:<12} {verdict:<6} {} passed, {failed} failed, {} skipped in {:.1}s",
+            stage.name,
+            stage.count(OutcomeKind::Passed),
+            stage.count(OutcomeKind::Skipped),
+            stage.duration.as_secs_f64(),
+        );
+        for case in &stage.cases {
+            let (Outcome::Failed { message } | Outcome::Error { message }) = &case.outcome else { continue };
+            let place = case
+                .location
+                .as_ref()
+                .map(|location| format!("{}:{}:{}: ", location.file.display(), location.line, location.column))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  - {place}{} {}: {message}", case.group, case.name);
+        }
+    }
+    let verdict = if report.passed() { "passed" } else { "failed" };
+    let _ = writeln!(out, "puppet-ci {verdict}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::sample_run;
+
+    #[test]
+    fn summary_snapshot() {
+        insta::assert_snapshot!(super::render_summary(&sample_run()));
+    }
+}

@@ -1,0 +1,102 @@
+//! Real containers for the `dynamic` and `integration` stages: Debian base images built
+//! without a registry, `puppet apply` of roles in containers, checks run in them, and the
+//! cleanup of everything a run created.
+//!
+//! All async code of puppet-ci lives here (tokio, bollard). The API is synchronous: each
+//! entry point builds a runtime, does its work, and returns plain values — a
+//! [`puppet_ci_report::StageReport`] for the stages — so the binary stays synchronous.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod apt_sources;
+mod checks;
+mod dynamic;
+mod engine;
+mod exec;
+mod image;
+mod integration;
+mod run;
+mod upload;
+
+pub use dynamic::run_dynamic;
+pub use image::{build_images, image_specs_for, list_images, prune_images, ImageInfo, ImageSpec};
+pub use integration::run_integration;
+
+/// Receives one line per step of a run (`role::web: first apply: exit 2 in 5.1s`), for
+/// the binary to print as progress.
+pub type Progress = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// How a container stage runs.
+#[derive(Clone)]
+pub struct StageOptions {
+    /// Leave the containers and network running after the stage, for debugging.
+    pub keep: bool,
+    /// The longest one `puppet apply` may take.
+    pub apply_timeout: Duration,
+    /// Rebuild the base images even when an image with the same content key exists.
+    pub rebuild_images: bool,
+    /// Overrides the `check_timeout` of every role and of `integration:`.
+    pub check_timeout: Option<Duration>,
+    pub progress: Progress,
+}
+
+impl StageOptions {
+    pub fn new(progress: Progress) -> Self {
+        Self { keep: false, apply_timeout: Duration::from_secs(900), rebuild_images: false, check_timeout: None, progress }
+    }
+}
+
+/// Why a container stage or image command could not do its work (the user's Puppet code
+/// failing a check is not an error: it is a failed case in the stage's report).
+#[derive(Debug, thiserror::Error)]
+pub enum ContainerError {
+    #[error("cannot reach the Docker engine at {host}: {message} (is dockerd running? set DOCKER_HOST to point elsewhere)")]
+    EngineUnreachable { host: String, message: String },
+    #[error("Docker engine: {context}: {source}")]
+    Docker {
+        context: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("no tool to build a Debian base image: install mmdebstrap (`apt-get install mmdebstrap`) or debootstrap")]
+    NoBootstrapTool,
+    #[error("no Debian apt source for suite {suite} in {searched}: base images are built from the host's apt mirrors")]
+    NoAptSource { suite: String, searched: String },
+    #[error("building the base image {tag} failed: {message}")]
+    ImageBuild { tag: String, message: String },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("puppet-ci.yaml: {0}")]
+    Config(String),
+    #[error("interrupted (Ctrl-C); removed what the run created")]
+    Interrupted,
+}
+
+impl ContainerError {
+    pub(crate) fn docker(context: impl Into<String>) -> impl FnOnce(bollard::errors::Error) -> Self {
+        let context = context.into();
+        move |source| Self::Docker { context, source }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.into();
+        move |source| Self::Io { path, source }
+    }
+}
+
+/// Runs a future to completion on a runtime made for it: the bridge from the binary's
+/// synchronous world into this crate's async one.
+pub(crate) fn block_on<T>(future: impl std::future::Future<Output = T>) -> Result<T, ContainerError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ContainerError::io("tokio runtime"))?;
+    Ok(runtime.block_on(future))
+}

@@ -1,0 +1,93 @@
+//! Parses sample manifests and templates with the generated parsers: valid input must give
+//! a tree without ERROR or MISSING nodes (and the expected shape where given); invalid
+//! input must give at least one.
+
+fn parse(source: &str, epp: bool) -> tree_sitter::Tree {
+    let mut parser = tree_sitter::Parser::new();
+    let language = if epp { puppet_grammar::epp_language() } else { puppet_grammar::language() };
+    parser.set_language(&language).expect("the grammar loads");
+    parser.parse(source, None).expect("parsing returns a tree")
+}
+
+/// Checks that `source` parses cleanly and, when `expected` is not empty, that the tree's
+/// S-expression contains it.
+fn check(source: &str, expected: &str) {
+    check_dialect(source, expected, false);
+}
+
+fn check_epp(source: &str, expected: &str) {
+    check_dialect(source, expected, true);
+}
+
+fn check_dialect(source: &str, expected: &str, epp: bool) {
+    let tree = parse(source, epp);
+    let sexp = tree.root_node().to_sexp();
+    assert!(!tree.root_node().has_error(), "unexpected error in {source:?}:\n{sexp}");
+    assert!(sexp.contains(expected), "expected {expected:?} in the tree of {source:?}:\n{sexp}");
+}
+
+fn check_error(source: &str, epp: bool) {
+    let tree = parse(source, epp);
+    assert!(
+        tree.root_node().has_error(),
+        "expected a syntax error in {source:?}, got:\n{}",
+        tree.root_node().to_sexp()
+    );
+}
+
+#[test]
+fn statement_calls_take_arguments_without_parentheses() {
+    check("include foo, bar", "(statement_call name: (name) argument: (name) argument: (name))");
+    check("fail \"boom\"", "(statement_call name: (name) argument: (double_quoted_string (string_content)))");
+    // A minus after a name is the binary operator, as in Puppet.
+    check("notice - 1", "(arithmetic_expression left: (name) right: (number))");
+    check("notice(1)", "(call_named_function_expression functor: (name) argument: (number))");
+    check("notice (1)", "(call_named_function_expression functor: (name) argument: (number))");
+}
+
+#[test]
+fn whitespace_decides_brackets_and_parentheses() {
+    check("$a = $b[1]", "(access_expression left: (variable) key: (number))");
+    check("$a = $b [1]", "");
+    check("foo\n(1)", "(statement_call name: (name) argument: (paren_expression expr: (number)))");
+}
+
+#[test]
+fn resources_defaults_overrides_and_collectors() {
+    check("@@file { 'a': ensure => present, * => $h }", "(resource_expression type: (name) body: (resource_body");
+    check("File { mode => '0644' }", "(untitled_resource type: (type) operation: (attribute_operation");
+    check("File['x'] { mode => '0644' }", "(untitled_resource type: (access_expression");
+    check("class { 'x': }", "(resource_expression type: (name) body: (resource_body title: (single_quoted_string)))");
+    check("User <| title == 'a' |> { shell => 'x' }", "(collect_expression type: (type) query: (virtual_query expr: (comparison_expression");
+    check("User <<| |>>", "(collect_expression type: (type) query: (exported_query))");
+    check("file { 'a': unless => 1, tag => 2 }", "(attribute_operation name: (name) value: (number))");
+}
+
+#[test]
+fn strings_heredocs_and_regexes() {
+    check("$x = \"a ${b[1]} $c \\n $ d\"", "(interpolation expr: (access_expression");
+    check("$x = @(END)\n  text\n  | END\n", "(heredoc (heredoc_start))) (heredoc_body (string_content) (heredoc_end))");
+    check("$x = [@(A), @(B)]\na\nA\nb\nB\n$y = 1\n", "(heredoc_body (string_content) (heredoc_end)) (heredoc_body (string_content) (heredoc_end))");
+    check("$x = $y =~ /a\\/b/", "(match_expression left: (variable) right: (regex))");
+    check("$x = $y / 2 / 3", "(arithmetic_expression left: (arithmetic_expression");
+}
+
+#[test]
+fn epp_templates() {
+    check_epp("<%- | String $x = 'a' | -%>\nHello <%= $x %>!\n", "(template (epp_open) parameters: (parameter_list parameter: (parameter");
+    check_epp("<% if $x { %>yes<% } else { %>no<% } -%>\n", "(if_expression condition: (variable) consequence: (block (epp_close) (template_text) (epp_open))");
+    check_epp("a <%# comment %> b <%% c %%>", "(template (template_text))");
+}
+
+#[test]
+fn invalid_input_gives_errors() {
+    check_error("class { 'a': x => true' }\n", false);
+    check_error("$x = @(END)\nno end\n", false);
+    check_error("$x = @(END)", false);
+    check_error("notice(1);", false);
+    check_error("$x = { class => 1 }", false);
+    check_error("if $x { ", false);
+    check_error("<% $x = 1", true);
+    check_error("text <%# unclosed", true);
+    check_error("<%= $x", true);
+}

@@ -45,6 +45,15 @@ const ATTRIBUTE_KEYWORDS = [
   'node', 'or', 'undef', 'unless', 'type', 'attr', 'function', 'private',
 ];
 
+// A left-associative binary operator expression with `left`, `operator` and `right`.
+function binary($, precedence, operator) {
+  return prec.left(precedence, seq(
+    field('left', $._expression),
+    field('operator', operator),
+    field('right', $._expression),
+  ));
+}
+
 function commaSep1(rule) {
   return seq(rule, repeat(seq(',', rule)));
 }
@@ -212,54 +221,24 @@ function defineGrammar(dialect) {
       $.collect_expression,
     ),
 
-    in_expression: $ => prec.left(PREC.in, seq(
-      field('left', $._expression), field('operator', 'in'), field('right', $._expression),
-    )),
+    in_expression: $ => binary($, PREC.in, 'in'),
 
-    match_expression: $ => prec.left(PREC.match, seq(
-      field('left', $._expression),
-      field('operator', choice('=~', '!~')),
-      field('right', $._expression),
-    )),
+    match_expression: $ => binary($, PREC.match, choice('=~', '!~')),
 
     arithmetic_expression: $ => choice(
-      prec.left(PREC.mul, seq(
-        field('left', $._expression),
-        field('operator', choice('*', alias($._div, '/'), '%')),
-        field('right', $._expression),
-      )),
-      prec.left(PREC.add, seq(
-        field('left', $._expression),
-        field('operator', choice('+', '-')),
-        field('right', $._expression),
-      )),
-      prec.left(PREC.shift, seq(
-        field('left', $._expression),
-        field('operator', choice('<<', '>>')),
-        field('right', $._expression),
-      )),
+      binary($, PREC.mul, choice('*', alias($._div, '/'), '%')),
+      binary($, PREC.add, choice('+', '-')),
+      binary($, PREC.shift, choice('<<', '>>')),
     ),
 
     comparison_expression: $ => choice(
-      prec.left(PREC.equal, seq(
-        field('left', $._expression),
-        field('operator', choice('==', '!=')),
-        field('right', $._expression),
-      )),
-      prec.left(PREC.compare, seq(
-        field('left', $._expression),
-        field('operator', choice('<', '<=', '>', '>=')),
-        field('right', $._expression),
-      )),
+      binary($, PREC.equal, choice('==', '!=')),
+      binary($, PREC.compare, choice('<', '<=', '>', '>=')),
     ),
 
-    and_expression: $ => prec.left(PREC.and, seq(
-      field('left', $._expression), field('operator', 'and'), field('right', $._expression),
-    )),
+    and_expression: $ => binary($, PREC.and, 'and'),
 
-    or_expression: $ => prec.left(PREC.or, seq(
-      field('left', $._expression), field('operator', 'or'), field('right', $._expression),
-    )),
+    or_expression: $ => binary($, PREC.or, 'or'),
 
     not_expression: $ => prec.right(PREC.not, seq('!', field('expr', $._expression))),
 

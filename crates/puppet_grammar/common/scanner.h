@@ -609,6 +609,81 @@ static bool scan_template(Scanner *s, TSLexer *lexer, const bool *valid) {
 
 /* ---------------------------------------------------------------- regex */
 
+/* ----------------------------------------------- tokens lexer2 rejects */
+
+static inline bool is_digit(int32_t c) { return c >= '0' && c <= '9'; }
+static inline bool is_upper(int32_t c) { return c >= 'A' && c <= 'Z'; }
+
+/*
+ * At a digit: Puppet's PATTERN_NUMBER must match up to a word boundary and assert_numeric
+ * must accept the text (hex digits, octal digits after a leading 0). Returns true when the
+ * number is illegal, having consumed it; false (nothing to emit) when it is fine.
+ */
+static bool scan_illegal_number(TSLexer *lexer) {
+  int32_t first = lexer->lookahead;
+  advance(lexer);
+  bool illegal = false;
+  if (first == '0' && (lexer->lookahead == 'x' || lexer->lookahead == 'X')) {
+    advance(lexer);
+    if (!is_hex(lexer->lookahead)) illegal = true;
+    while (is_hex(lexer->lookahead)) advance(lexer);
+  } else {
+    /* assert_numeric: text starting with 0 and a non-dot must be ^0[0-7]+$. */
+    bool octal = first == '0' && lexer->lookahead != '.' && is_word_char(lexer->lookahead);
+    while (is_digit(lexer->lookahead)) {
+      if (lexer->lookahead > '7' && octal) illegal = true;
+      advance(lexer);
+    }
+    if (lexer->lookahead == '.') {
+      advance(lexer);
+      /* `1.` followed by a non-digit: the number was `1`, then a dot. */
+      if (!is_digit(lexer->lookahead)) return false;
+      if (octal) illegal = true;
+      while (is_digit(lexer->lookahead)) advance(lexer);
+    }
+    if (lexer->lookahead == 'e' || lexer->lookahead == 'E') {
+      advance(lexer);
+      if (lexer->lookahead == '-') advance(lexer);
+      if (!is_digit(lexer->lookahead) || octal) illegal = true;
+      while (is_digit(lexer->lookahead)) advance(lexer);
+    }
+  }
+  if (is_word_char(lexer->lookahead)) {
+    illegal = true;
+    while (is_word_char(lexer->lookahead)) advance(lexer);
+  }
+  if (!illegal) return false;
+  lexer->mark_end(lexer);
+  return true;
+}
+
+/*
+ * At an upper case letter (or `::` before one): PATTERN_CLASSREF followed by `::` is an
+ * illegal class reference (`Foo::bar`). Returns true when illegal, having consumed it.
+ */
+static bool scan_illegal_class_reference(TSLexer *lexer) {
+  unsigned segments = 0;
+  for (;;) {
+    if (lexer->lookahead == ':') {
+      advance(lexer);
+      if (lexer->lookahead != ':') return false;
+      advance(lexer);
+      if (!is_upper(lexer->lookahead)) {
+        if (segments == 0) return false;
+        break;
+      }
+    }
+    segments++;
+    if (!is_upper(lexer->lookahead)) return false;
+    while (is_word_char(lexer->lookahead)) advance(lexer);
+    if (lexer->lookahead != ':') return false;
+  }
+  /* A `::` followed by something other than an upper case letter. */
+  while (is_word_char(lexer->lookahead)) advance(lexer);
+  lexer->mark_end(lexer);
+  return true;
+}
+
 /* ------------------------------------------------------------------- scan */
 
 static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
@@ -692,6 +767,12 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return true;
   }
 #endif
+
+  if (is_digit(c) || is_upper(c) || c == ':') {
+    bool illegal = is_digit(c) ? scan_illegal_number(lexer) : scan_illegal_class_reference(lexer);
+    if (illegal) lexer->result_symbol = ERROR_SENTINEL;
+    return illegal;
+  }
 
   if (c == '(' && (valid[LPAREN] || valid[WSLPAREN])) {
     bool line_start = newline || lexer->get_column(lexer) == skipped;

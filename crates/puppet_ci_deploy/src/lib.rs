@@ -1,0 +1,88 @@
+//! Versioned release artifacts of a control repo, and their atomic deploy to puppet masters.
+//!
+//! The pipeline this crate implements, in the order it runs:
+//!
+//! 1. [`package`]: the control repo at a git ref, with its `Puppetfile` resolved into it
+//!    (git sources, and Forge modules from a local cache folder), becomes one
+//!    deterministic `.tar.gz` whose name is its content id.
+//! 2. [`deploy`]: on a code dir (local, or over SSH: [`target`]) the artifact is unpacked
+//!    into `releases/ENV/ID`, checked, and the environment's symlink is switched to it
+//!    with one `rename(2)`; the master's environment cache is flushed and a catalog
+//!    request must report the new release id ([`server`]). A lock keeps deploys one at a
+//!    time; the last releases are kept so [`deploy::rollback`] is a symlink switch.
+//! 3. [`deploy::cycle`]: several compile masters behind haproxy ([`haproxy`]) are taken
+//!    out of rotation, deployed and smoke-tested one at a time.
+//!
+//! Everything is synchronous; the only processes started are `git`, `ssh` and `tar` on
+//! the remote side.
+
+use std::path::PathBuf;
+
+pub mod deploy;
+pub mod haproxy;
+pub mod package;
+pub mod puppetfile;
+pub mod server;
+pub mod target;
+
+mod process;
+
+pub use deploy::{cycle, deploy, prune_environments, rollback, DeployOptions, Master, ReleaseCheck};
+pub use package::{package, Artifact, PackageOptions, ReleaseMetadata};
+pub use server::{ServerClient, ServerTls};
+pub use target::{CodeDir, LocalCodeDir, SshCodeDir, SshTarget};
+
+/// Everything that can stop a package, deploy or rollback. Each variant names the thing
+/// (file, host, URL) it is about, and says what to do when there is something to do.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}:{line}: {message}", path.display())]
+    Puppetfile { path: PathBuf, line: usize, message: String },
+    #[error("{command} failed: {message}")]
+    Command { command: String, message: String },
+    #[error("{0}")]
+    Git(String),
+    #[error("module {module}: {message}")]
+    Module { module: String, message: String },
+    #[error("{0}")]
+    Artifact(String),
+    #[error("{0}")]
+    Locked(String),
+    #[error("{0}")]
+    Target(String),
+    #[error("{0}")]
+    Server(String),
+    #[error("{0}")]
+    Haproxy(String),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl DeployError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> DeployError {
+        let path = path.into();
+        move |source| DeployError::Io { path, source }
+    }
+}
+
+pub type Result<T, E = DeployError> = std::result::Result<T, E>;
+
+/// Puppet's rule for environment names: lowercase letters, digits and underscores.
+pub fn is_valid_environment_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_names_follow_puppet() {
+        assert!(is_valid_environment_name("feature_login_form"));
+        assert!(!is_valid_environment_name("Feature"));
+        assert!(!is_valid_environment_name("../etc"));
+        assert!(!is_valid_environment_name(""));
+    }
+}

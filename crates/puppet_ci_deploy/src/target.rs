@@ -1,0 +1,516 @@
+//! Code dirs a release is deployed to: a local folder, or one on another host over SSH.
+//!
+//! Both use the same layout under the code dir (what puppetserver calls `codedir`):
+//!
+//! ```text
+//! environments/NAME -> ../releases/NAME/ID    the live release (a relative symlink)
+//! releases/NAME/ID/                           complete, checked releases
+//! releases/NAME/.partial-ID-PID/              an unpack in progress (never switched to)
+//! releases/NAME/history                       ids in the order they went live
+//! releases/NAME/.lock                         the deploy lock
+//! ```
+//!
+//! A release folder gets its final name only after it is fully written (a rename), and
+//! the environment switches with one more rename of a symlink, so a reader (the puppet
+//! master) sees the old release or the new one, never a mixture.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fs4::fs_std::FileExt;
+
+use crate::package::{Artifact, METADATA_DIR};
+use crate::{process, DeployError, Result};
+
+/// Held while a deploy or rollback runs; dropping it releases the lock.
+pub trait LockGuard: Send {}
+
+/// A code dir: the operations a deploy and a rollback need, local or remote.
+pub trait CodeDir {
+    /// `/etc/puppetlabs/code` or `deploy@host:/etc/puppetlabs/code`, for messages.
+    fn describe(&self) -> String;
+    /// Takes the environment's deploy lock, waiting up to `wait` for another holder.
+    fn lock(&self, environment: &str, wait: Duration, holder: &str) -> Result<Box<dyn LockGuard>>;
+    /// The release the environment points to, `None` when the environment does not exist.
+    /// An environment folder puppet-ci does not manage is an error.
+    fn live(&self, environment: &str) -> Result<Option<String>>;
+    /// Complete release ids present for the environment.
+    fn releases(&self, environment: &str) -> Result<Vec<String>>;
+    /// Release ids in the order they went live (the last is live).
+    fn history(&self, environment: &str) -> Result<Vec<String>>;
+    fn write_history(&self, environment: &str, history: &[String]) -> Result<()>;
+    /// A local folder to unpack and check the release in before it is installed, when the
+    /// code dir is local (so installing is a rename); `None` for a remote code dir.
+    fn staging_dir(&self, environment: &str, id: &str) -> Result<Option<PathBuf>>;
+    /// Makes `releases/ENV/ID` complete: renames the checked `staged` folder into place
+    /// (local), or streams the artifact and unpacks it there (remote).
+    fn install(&self, environment: &str, artifact: &Artifact, staged: &Path) -> Result<()>;
+    /// Points the environment at a complete release, atomically.
+    fn switch(&self, environment: &str, id: &str) -> Result<()>;
+    fn remove_release(&self, environment: &str, id: &str) -> Result<()>;
+    /// Removes unpacks that never completed (a deploy killed half-way).
+    fn remove_partials(&self, environment: &str) -> Result<Vec<String>>;
+    /// Environments whose folder is a puppet-ci symlink.
+    fn managed_environments(&self) -> Result<Vec<String>>;
+    /// Removes an environment's symlink and all its releases.
+    fn remove_environment(&self, environment: &str) -> Result<()>;
+}
+
+fn release_id_from_link(environment: &str, link: &str, describe: impl Fn() -> String) -> Result<String> {
+    let prefix = format!("../releases/{environment}/");
+    match link.strip_prefix(&prefix) {
+        Some(id) if !id.is_empty() && !id.contains('/') => Ok(id.to_string()),
+        _ => Err(DeployError::Target(format!(
+            "{}: environments/{environment} points to {link}, not to a puppet-ci release; move it away or deploy another environment",
+            describe()
+        ))),
+    }
+}
+
+fn parse_history(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_string).collect()
+}
+
+fn history_text(history: &[String]) -> String {
+    history.iter().map(|id| format!("{id}\n")).collect()
+}
+
+/// A code dir on this machine.
+#[derive(Debug, Clone)]
+pub struct LocalCodeDir {
+    pub root: PathBuf,
+}
+
+struct LocalLock {
+    _file: std::fs::File,
+}
+
+impl LockGuard for LocalLock {}
+
+impl LocalCodeDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    fn releases_dir(&self, environment: &str) -> PathBuf {
+        self.root.join("releases").join(environment)
+    }
+
+    fn environment_path(&self, environment: &str) -> PathBuf {
+        self.root.join("environments").join(environment)
+    }
+}
+
+impl CodeDir for LocalCodeDir {
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn lock(&self, environment: &str, wait: Duration, holder: &str) -> Result<Box<dyn LockGuard>> {
+        let dir = self.releases_dir(environment);
+        std::fs::create_dir_all(&dir).map_err(DeployError::io(&dir))?;
+        let path = dir.join(".lock");
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(DeployError::io(&path))?;
+        let deadline = Instant::now() + wait;
+        loop {
+            if FileExt::try_lock_exclusive(&file).map_err(DeployError::io(&path))? {
+                break;
+            }
+            if Instant::now() >= deadline {
+                let mut owner = String::new();
+                let _ = file.read_to_string(&mut owner);
+                return Err(DeployError::Locked(format!(
+                    "another deploy holds the lock {} ({}); waited {:.1} s. Try again when it is done, or pass --lock-timeout to wait longer",
+                    path.display(),
+                    if owner.trim().is_empty() { "holder unknown".to_string() } else { owner.trim().to_string() },
+                    wait.as_secs_f64()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        file.set_len(0).map_err(DeployError::io(&path))?;
+        file.write_all(holder.as_bytes()).map_err(DeployError::io(&path))?;
+        Ok(Box::new(LocalLock { _file: file }))
+    }
+
+    fn live(&self, environment: &str) -> Result<Option<String>> {
+        let path = self.environment_path(environment);
+        match std::fs::symlink_metadata(&path) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(DeployError::Io { path, source }),
+            Ok(metadata) if !metadata.file_type().is_symlink() => {
+                return Err(DeployError::Target(format!(
+                    "{} is a folder puppet-ci does not manage (r10k's?); move it away before the first puppet-ci deploy of {environment}",
+                    path.display()
+                )))
+            }
+            Ok(_) => {}
+        }
+        let link = std::fs::read_link(&path).map_err(DeployError::io(&path))?;
+        release_id_from_link(environment, &link.to_string_lossy(), || self.describe()).map(Some)
+    }
+
+    fn releases(&self, environment: &str) -> Result<Vec<String>> {
+        let dir = self.releases_dir(environment);
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(DeployError::Io { path: dir, source }),
+        };
+        let mut ids: Vec<String> = entries
+            .flatten()
+            .filter(|entry| entry.path().is_dir())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| !name.starts_with('.'))
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    fn history(&self, environment: &str) -> Result<Vec<String>> {
+        let path = self.releases_dir(environment).join("history");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(parse_history(&text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(DeployError::Io { path, source }),
+        }
+    }
+
+    fn write_history(&self, environment: &str, history: &[String]) -> Result<()> {
+        let dir = self.releases_dir(environment);
+        let path = dir.join("history");
+        let temporary = dir.join(format!(".history.tmp{}", std::process::id()));
+        std::fs::write(&temporary, history_text(history)).map_err(DeployError::io(&temporary))?;
+        std::fs::rename(&temporary, &path).map_err(DeployError::io(&path))
+    }
+
+    fn staging_dir(&self, environment: &str, id: &str) -> Result<Option<PathBuf>> {
+        let dir = self.releases_dir(environment).join(format!(".partial-{id}-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(DeployError::io(&dir))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(DeployError::io(&dir))?;
+        Ok(Some(dir))
+    }
+
+    fn install(&self, environment: &str, artifact: &Artifact, staged: &Path) -> Result<()> {
+        let dest = self.releases_dir(environment).join(artifact.id());
+        if dest.exists() {
+            // Release folders are complete by construction (renamed into place), and the
+            // content id names the content: the same release is already there.
+            std::fs::remove_dir_all(staged).map_err(DeployError::io(staged))?;
+            return Ok(());
+        }
+        std::fs::rename(staged, &dest).map_err(DeployError::io(&dest))
+    }
+
+    fn switch(&self, environment: &str, id: &str) -> Result<()> {
+        let release = self.releases_dir(environment).join(id);
+        if !release.join(METADATA_DIR).join("release.json").is_file() {
+            return Err(DeployError::Target(format!("{}: release {id} of {environment} is missing or incomplete", self.describe())));
+        }
+        let environments = self.root.join("environments");
+        std::fs::create_dir_all(&environments).map_err(DeployError::io(&environments))?;
+        let temporary = environments.join(format!(".{environment}.tmp{}", std::process::id()));
+        let _ = std::fs::remove_file(&temporary);
+        std::os::unix::fs::symlink(format!("../releases/{environment}/{id}"), &temporary).map_err(DeployError::io(&temporary))?;
+        let live = self.environment_path(environment);
+        // rename(2) replaces the old symlink in one step: no moment without an environment.
+        std::fs::rename(&temporary, &live).map_err(|source| {
+            let _ = std::fs::remove_file(&temporary);
+            DeployError::Io { path: live, source }
+        })
+    }
+
+    fn remove_release(&self, environment: &str, id: &str) -> Result<()> {
+        let dir = self.releases_dir(environment).join(id);
+        std::fs::remove_dir_all(&dir).map_err(DeployError::io(&dir))
+    }
+
+    fn remove_partials(&self, environment: &str) -> Result<Vec<String>> {
+        let dir = self.releases_dir(environment);
+        let mut removed = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(DeployError::io(&dir))?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".partial-") {
+                std::fs::remove_dir_all(entry.path()).map_err(DeployError::io(entry.path()))?;
+                removed.push(name);
+            }
+        }
+        Ok(removed)
+    }
+
+    fn managed_environments(&self) -> Result<Vec<String>> {
+        let dir = self.root.join("environments");
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(DeployError::Io { path: dir, source }),
+        };
+        let mut names = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if let Ok(link) = std::fs::read_link(entry.path()) {
+                if release_id_from_link(&name, &link.to_string_lossy(), String::new).is_ok() {
+                    names.push(name);
+                }
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn remove_environment(&self, environment: &str) -> Result<()> {
+        let link = self.environment_path(environment);
+        std::fs::remove_file(&link).map_err(DeployError::io(&link))?;
+        let dir = self.releases_dir(environment);
+        std::fs::remove_dir_all(&dir).map_err(DeployError::io(&dir))
+    }
+}
+
+/// How to reach a host over SSH. Uses the system `ssh`, so `~/.ssh/config`, agents and
+/// jump hosts work as they do for people.
+#[derive(Debug, Clone)]
+pub struct SshTarget {
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub identity_file: Option<PathBuf>,
+    pub known_hosts_file: Option<PathBuf>,
+    /// More `-o` options (`ConnectTimeout=5`, ...).
+    pub options: Vec<String>,
+}
+
+impl SshTarget {
+    fn destination(&self) -> String {
+        match &self.user {
+            Some(user) => format!("{user}@{}", self.host),
+            None => self.host.clone(),
+        }
+    }
+
+    fn command(&self, remote: &str) -> Command {
+        let mut command = Command::new("ssh");
+        command.args(["-o", "BatchMode=yes", "-o", "ConnectTimeout=10"]);
+        if let Some(port) = self.port {
+            command.arg("-p").arg(port.to_string());
+        }
+        if let Some(identity) = &self.identity_file {
+            command.arg("-i").arg(identity).args(["-o", "IdentitiesOnly=yes"]);
+        }
+        if let Some(known_hosts) = &self.known_hosts_file {
+            command.arg("-o").arg(format!("UserKnownHostsFile={}", known_hosts.display())).args(["-o", "StrictHostKeyChecking=yes"]);
+        }
+        for option in &self.options {
+            command.arg("-o").arg(option);
+        }
+        command.arg(self.destination()).arg("--").arg(remote);
+        command
+    }
+}
+
+/// A code dir on another host, driven with `ssh` and POSIX shell commands there
+/// (`tar`, `ln`, `mv -T`, `flock`: coreutils and util-linux, as on any Linux master).
+#[derive(Debug, Clone)]
+pub struct SshCodeDir {
+    pub ssh: SshTarget,
+    pub root: PathBuf,
+}
+
+/// Quotes a string for the remote POSIX shell.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+struct SshLock {
+    child: Child,
+}
+
+impl LockGuard for SshLock {}
+
+impl Drop for SshLock {
+    fn drop(&mut self) {
+        // Closing stdin ends the remote `cat`, which ends `flock` and frees the lock.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+impl SshCodeDir {
+    pub fn new(ssh: SshTarget, root: impl Into<PathBuf>) -> Self {
+        Self { ssh, root: root.into() }
+    }
+
+    fn path(&self, relative: &str) -> String {
+        quote(&format!("{}/{relative}", self.root.display()))
+    }
+
+    fn run(&self, script: &str, input: Option<&[u8]>) -> Result<String> {
+        let output = process::run(&mut self.ssh.command(script), input).map_err(|err| match err {
+            DeployError::Command { message, .. } => DeployError::Target(format!("{}: {message}", self.describe())),
+            other => other,
+        })?;
+        Ok(String::from_utf8_lossy(&output).into_owned())
+    }
+}
+
+impl CodeDir for SshCodeDir {
+    fn describe(&self) -> String {
+        format!("{}:{}", self.ssh.destination(), self.root.display())
+    }
+
+    fn lock(&self, environment: &str, wait: Duration, holder: &str) -> Result<Box<dyn LockGuard>> {
+        let dir = self.path(&format!("releases/{environment}"));
+        let lock = self.path(&format!("releases/{environment}/.lock"));
+        let owner = self.path(&format!("releases/{environment}/.lock.owner"));
+        let wait_flag = if wait.is_zero() { "-n".to_string() } else { format!("-w {}", wait.as_secs_f64()) };
+        // flock holds the lock while `cat` waits for our stdin to close.
+        let script = format!(
+            "mkdir -p {dir} && exec flock -E 75 {wait_flag} {lock} sh -c 'printf \"%s\\n\" \"$1\" > \"$2\"; echo locked; exec cat >/dev/null' sh {} {owner}",
+            quote(holder)
+        );
+        let mut command = self.ssh.command(&script);
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command
+            .spawn()
+            .map_err(|err| DeployError::Target(format!("{}: cannot start ssh: {err}", self.describe())))?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        if line.trim() == "locked" {
+            return Ok(Box::new(SshLock { child }));
+        }
+        drop(child.stdin.take());
+        let status = child.wait().map_err(|err| DeployError::Target(format!("{}: {err}", self.describe())))?;
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        if status.code() == Some(75) {
+            let holder = self.run(&format!("cat {owner} 2>/dev/null || true"), None).unwrap_or_default();
+            return Err(DeployError::Locked(format!(
+                "another deploy holds the lock {}/releases/{environment}/.lock ({}); waited {:.1} s. Try again when it is done, or pass --lock-timeout to wait longer",
+                self.describe(),
+                if holder.trim().is_empty() { "holder unknown".to_string() } else { holder.trim().to_string() },
+                wait.as_secs_f64()
+            )));
+        }
+        Err(DeployError::Target(format!("{}: cannot take the deploy lock: {} ({status})", self.describe(), stderr.trim())))
+    }
+
+    fn live(&self, environment: &str) -> Result<Option<String>> {
+        let path = self.path(&format!("environments/{environment}"));
+        let output = self.run(&format!("if [ -L {path} ]; then readlink {path}; elif [ -e {path} ]; then echo '!unmanaged'; fi"), None)?;
+        let link = output.trim();
+        if link.is_empty() {
+            return Ok(None);
+        }
+        if link == "!unmanaged" {
+            return Err(DeployError::Target(format!(
+                "{}/environments/{environment} is a folder puppet-ci does not manage (r10k's?); move it away before the first puppet-ci deploy of {environment}",
+                self.describe()
+            )));
+        }
+        release_id_from_link(environment, link, || self.describe()).map(Some)
+    }
+
+    fn releases(&self, environment: &str) -> Result<Vec<String>> {
+        let dir = self.path(&format!("releases/{environment}"));
+        let output = self.run(&format!("cd {dir} 2>/dev/null || exit 0; for f in *; do [ -d \"$f\" ] && echo \"$f\"; done; true"), None)?;
+        let mut ids = parse_history(&output);
+        ids.retain(|id| id != "*");
+        ids.sort();
+        Ok(ids)
+    }
+
+    fn history(&self, environment: &str) -> Result<Vec<String>> {
+        Ok(parse_history(&self.run(&format!("cat {} 2>/dev/null || true", self.path(&format!("releases/{environment}/history"))), None)?))
+    }
+
+    fn write_history(&self, environment: &str, history: &[String]) -> Result<()> {
+        let path = self.path(&format!("releases/{environment}/history"));
+        let temporary = self.path(&format!("releases/{environment}/.history.tmp"));
+        self.run(&format!("cat > {temporary} && mv -f {temporary} {path}"), Some(history_text(history).as_bytes())).map(drop)
+    }
+
+    fn staging_dir(&self, _environment: &str, _id: &str) -> Result<Option<PathBuf>> {
+        Ok(None)
+    }
+
+    fn install(&self, environment: &str, artifact: &Artifact, _staged: &Path) -> Result<()> {
+        let id = artifact.id();
+        let dir = self.path(&format!("releases/{environment}"));
+        let partial = self.path(&format!("releases/{environment}/.partial-{id}-{}", std::process::id()));
+        let dest = self.path(&format!("releases/{environment}/{id}"));
+        let bytes = std::fs::read(&artifact.path).map_err(DeployError::io(&artifact.path))?;
+        // The folder gets its final name only once tar has written all of it.
+        let script = format!(
+            "mkdir -p {dir} && if [ -d {dest} ]; then cat >/dev/null; else rm -rf {partial} && mkdir {partial} && tar -xzf - -C {partial} && mv -T {partial} {dest}; fi"
+        );
+        self.run(&script, Some(&bytes)).map(drop)
+    }
+
+    fn switch(&self, environment: &str, id: &str) -> Result<()> {
+        let release = self.path(&format!("releases/{environment}/{id}/{METADATA_DIR}/release.json"));
+        let environments = self.path("environments");
+        let temporary = self.path(&format!("environments/.{environment}.tmp"));
+        let live = self.path(&format!("environments/{environment}"));
+        let target = quote(&format!("../releases/{environment}/{id}"));
+        let script = format!(
+            "[ -f {release} ] || {{ echo 'release {id} of {environment} is missing or incomplete' >&2; exit 1; }}; mkdir -p {environments} && ln -sfn {target} {temporary} && mv -T {temporary} {live}"
+        );
+        self.run(&script, None).map(drop)
+    }
+
+    fn remove_release(&self, environment: &str, id: &str) -> Result<()> {
+        self.run(&format!("rm -rf {}", self.path(&format!("releases/{environment}/{id}"))), None).map(drop)
+    }
+
+    fn remove_partials(&self, environment: &str) -> Result<Vec<String>> {
+        let dir = self.path(&format!("releases/{environment}"));
+        let output = self.run(&format!("cd {dir} 2>/dev/null || exit 0; for f in .partial-*; do [ -d \"$f\" ] && rm -rf \"$f\" && echo \"$f\"; done; true"), None)?;
+        Ok(parse_history(&output))
+    }
+
+    fn managed_environments(&self) -> Result<Vec<String>> {
+        let dir = self.path("environments");
+        let output = self.run(&format!("cd {dir} 2>/dev/null || exit 0; for f in *; do [ -L \"$f\" ] && printf '%s %s\\n' \"$f\" \"$(readlink \"$f\")\"; done; true"), None)?;
+        let mut names: Vec<String> = output
+            .lines()
+            .filter_map(|line| line.split_once(' '))
+            .filter(|(name, link)| release_id_from_link(name, link, String::new).is_ok())
+            .map(|(name, _)| name.to_string())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    fn remove_environment(&self, environment: &str) -> Result<()> {
+        let link = self.path(&format!("environments/{environment}"));
+        let dir = self.path(&format!("releases/{environment}"));
+        self.run(&format!("rm -f {link} && rm -rf {dir}"), None).map(drop)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_for_the_remote_shell() {
+        assert_eq!(quote("a b"), "'a b'");
+        assert_eq!(quote("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn links_outside_releases_are_not_ours() {
+        assert_eq!(release_id_from_link("production", "../releases/production/abc", String::new).unwrap(), "abc");
+        assert!(release_id_from_link("production", "/srv/other", String::new).is_err());
+        assert!(release_id_from_link("production", "../releases/staging/abc", String::new).is_err());
+    }
+}

@@ -212,7 +212,7 @@ async fn apply(run: &Run, config: &Config, node: &Node<'_>, container: &str, opt
     let env: Vec<String> = node.role.facts.iter().map(|(name, value)| format!("FACTER_{name}={value}")).collect();
     let result = exec(run, container, &argv, &env, options.apply_timeout).await?;
     let seconds = result.duration.as_secs_f64();
-    if let Some(reason) = run.stopped_reason(container).await {
+    if let Some(reason) = stopped_after(run, container, result.exit_code).await {
         return Ok(ApplyResult {
             outcome: Outcome::error(format!("{reason} during `puppet apply`")),
             exit_code: result.exit_code,
@@ -245,6 +245,22 @@ async fn apply(run: &Run, config: &Config, node: &Node<'_>, container: &str, opt
     };
     let summary = format!("{} ({})", summary, quote(&format!("include {}", node.role.name)));
     Ok(ApplyResult { outcome, exit_code: result.exit_code, output: result.output, duration: result.duration, summary, container_stopped: false })
+}
+
+/// Why the container stopped, when it did. An exec killed with its container can end a
+/// moment before the engine reports the container stopped, so an exit code Puppet never
+/// gives (137 is SIGKILL) is worth a few more looks.
+async fn stopped_after(run: &Run, container: &str, exit_code: Option<i64>) -> Option<String> {
+    let looks = if matches!(exit_code, Some(0 | 1 | 2 | 4 | 6)) { 1 } else { 25 };
+    for look in 0..looks {
+        if look > 0 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        if let Some(reason) = run.stopped_reason(container).await {
+            return Some(reason);
+        }
+    }
+    None
 }
 
 /// The `Error:` lines of a Puppet log, at most eight.

@@ -534,11 +534,13 @@ function defineGrammar(dialect) {
 
     _collection_entry_keyword: $ => choice(alias('type', $.word), alias('function', $.word)),
 
-    hash: $ => seq(
+    // `name {` is a resource (egrammar shifts LBRACE after `resource`), so after a
+    // statement-call name a hash loses to an untitled_resource (dynamic -2).
+    hash: $ => prec.dynamic(-2, seq(
       '{',
       optional(seq(commaSep1(field('entry', $.keyed_entry)), optional(','))),
       '}',
-    ),
+    )),
 
     keyed_entry: $ => prec.right(PREC.farrow, seq(
       field('key', $._hash_entry),

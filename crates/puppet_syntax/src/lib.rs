@@ -1,0 +1,88 @@
+//! Puppet 7 syntax: parses manifests (`.pp`) and templates (`.epp`) with our tree-sitter
+//! grammar, lowers the CST to a typed, owned AST shaped like Puppet's own model, prints
+//! it in Puppet's PN notation, and runs the validation Puppet does when it parses.
+//!
+//! This is the only crate that knows the CST: everything else reads [`ast`].
+//! Parsing never fails and never panics: [`parse`] returns the tree *and* its errors.
+
+pub mod ast;
+pub mod checker;
+pub mod diagnostic;
+mod factory;
+mod lower;
+pub mod numbers;
+pub mod pn;
+pub mod span;
+mod stack;
+pub mod strings;
+
+pub use ast::Program;
+pub use diagnostic::{Diagnostic, Severity};
+pub use span::{LineIndex, Span};
+
+/// The result of parsing one file: the tree (as much as could be built) and the syntax
+/// errors. Like Puppet, only the first syntax error is meaningful; when `errors` is not
+/// empty the tree is partial.
+#[derive(Debug)]
+pub struct Parse {
+    pub program: Program,
+    pub errors: Vec<Diagnostic>,
+}
+
+impl Parse {
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// Puppet's PN of the tree, as `puppet parser dump --format pn` prints it (without
+    /// its `--- FILE` header and the final newline). `None` when parsing failed.
+    pub fn to_pn(&self) -> Option<Result<String, pn::PnError>> {
+        if self.has_errors() {
+            return None;
+        }
+        Some(pn::program_to_pn(&self.program))
+    }
+
+    /// Syntax errors, else what Puppet's checker finds (errors and warnings), as
+    /// `puppet parser validate` reports them.
+    pub fn validate(&self) -> Vec<Diagnostic> {
+        if self.has_errors() {
+            return self.errors.clone();
+        }
+        checker::check(&self.program)
+    }
+}
+
+/// Parses Puppet code (a `.pp` manifest).
+pub fn parse(source: &str) -> Parse {
+    lower::parse(source, lower::Mode::Manifest)
+}
+
+/// Parses an EPP template (a `.epp` file).
+pub fn parse_epp(source: &str) -> Parse {
+    lower::parse(source, lower::Mode::Template)
+}
+
+/// Parses a file's bytes: text that is not UTF-8 gives a clear error at the first bad
+/// byte instead of a tree.
+pub fn parse_bytes(bytes: &[u8], epp: bool) -> Parse {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if epp => parse_epp(text),
+        Ok(text) => parse(text),
+        Err(err) => {
+            let valid = &bytes[..err.valid_up_to()];
+            let text = std::str::from_utf8(valid).unwrap_or_default();
+            let index = LineIndex::new(text);
+            let span = index.span(text, err.valid_up_to() as u32, err.valid_up_to() as u32 + 1);
+            let message = format!(
+                "invalid UTF-8: byte 0x{:02x} at offset {} is not valid UTF-8 (Puppet reads manifests as UTF-8)",
+                bytes[err.valid_up_to()],
+                err.valid_up_to()
+            );
+            Parse {
+                program: Program { body: ast::Expr::new(span, ast::ExprKind::Nop), comments: Vec::new() },
+                errors: vec![Diagnostic::error("INVALID_ENCODING", message, span)],
+            }
+        }
+    }
+}

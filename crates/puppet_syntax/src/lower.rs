@@ -1,0 +1,1048 @@
+//! Lowering of the tree-sitter CST (crates/puppet_grammar, node kinds in its NODES.md)
+//! to the AST, building the tree the way Puppet's parser builds its model. This is the
+//! only module that reads node kinds and field names.
+
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::factory::{self, Statement};
+use crate::numbers::{parse_number, Number};
+use crate::span::{LineIndex, Span};
+use crate::stack::guarded;
+use crate::strings::{self, Escapes};
+use crate::Parse;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Manifest,
+    Template,
+}
+
+/// Parses and lowers a source text; never panics.
+pub fn parse(source: &str, mode: Mode) -> Parse {
+    let index = LineIndex::new(source);
+    let empty_span = index.span(source, source.len() as u32, source.len() as u32);
+    let nop = |errors: Vec<Diagnostic>| Parse {
+        program: Program { body: Expr::new(empty_span, ExprKind::Nop), comments: Vec::new() },
+        errors,
+    };
+    if source.starts_with('\u{feff}') {
+        let span = index.span(source, 0, 3);
+        return nop(vec![Diagnostic::error(
+            "ILLEGAL_BOM",
+            "Illegal UTF-8 Byte Order mark at beginning of input: [EF BB BF] - remove these from the puppet source",
+            span,
+        )]);
+    }
+    let Some(tree) = parse_tree(source, mode) else {
+        return nop(vec![Diagnostic::error("SYNTAX_ERROR", "the parser could not parse this text", empty_span)]);
+    };
+    let mut lowerer = Lowerer { source, index, heredoc_bodies: Vec::new(), next_heredoc: 0, comments: Vec::new(), namespace: Vec::new(), errors: Vec::new() };
+    lowerer.collect_extras(&tree);
+    if let Some(error) = lowerer.first_syntax_error(tree.root_node()) {
+        let program = Program { body: Expr::new(empty_span, ExprKind::Nop), comments: std::mem::take(&mut lowerer.comments) };
+        return Parse { program, errors: vec![error] };
+    }
+    let body = match mode {
+        Mode::Manifest => lowerer.program(tree.root_node()),
+        Mode::Template => lowerer.template(tree.root_node()),
+    };
+    let comments = std::mem::take(&mut lowerer.comments);
+    let mut errors = std::mem::take(&mut lowerer.errors);
+    errors.truncate(1);
+    Parse { program: Program { body, comments }, errors }
+}
+
+fn parse_tree(source: &str, mode: Mode) -> Option<Tree> {
+    let mut parser = Parser::new();
+    let language = match mode {
+        Mode::Manifest => puppet_grammar::language(),
+        Mode::Template => puppet_grammar::epp_language(),
+    };
+    parser.set_language(&language).ok()?;
+    parser.parse(source, None)
+}
+
+struct Lowerer<'s> {
+    source: &'s str,
+    index: LineIndex,
+    /// The `heredoc_body` nodes in document order; the n-th belongs to the n-th heredoc.
+    heredoc_bodies: Vec<Node<'s>>,
+    next_heredoc: usize,
+    comments: Vec<Comment>,
+    /// Names of the classes (and plans) being lowered, for nested definitions' names.
+    namespace: Vec<String>,
+    /// Errors Puppet's parser raises while building the tree (the first one counts).
+    errors: Vec<Diagnostic>,
+}
+
+type Lowered = Result<Expr, Diagnostic>;
+
+impl<'s> Lowerer<'s> {
+    // ------------------------------------------------------------------ utilities
+
+    fn span(&self, node: Node<'_>) -> Span {
+        self.index.span(self.source, node.start_byte() as u32, node.end_byte() as u32)
+    }
+
+    fn span_of(&self, start: usize, end: usize) -> Span {
+        self.index.span(self.source, start as u32, end as u32)
+    }
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.source.get(node.start_byte()..node.end_byte()).unwrap_or("")
+    }
+
+    fn field(&self, node: Node<'s>, name: &str) -> Option<Node<'s>> {
+        node.child_by_field_name(name)
+    }
+
+    fn fields(&self, node: Node<'s>, name: &str) -> Vec<Node<'s>> {
+        let mut cursor = node.walk();
+        node.children_by_field_name(name, &mut cursor).collect()
+    }
+
+    /// True when `node` has an anonymous child token `token` (such as `(`).
+    fn has_token(&self, node: Node<'s>, token: &str) -> bool {
+        let mut cursor = node.walk();
+        let found = node.children(&mut cursor).any(|child| !child.is_named() && child.kind() == token);
+        found
+    }
+
+    fn required(&self, node: Node<'s>, name: &str) -> Result<Node<'s>, Diagnostic> {
+        self.field(node, name).ok_or_else(|| self.syntax_error_at(node))
+    }
+
+    fn syntax_error_at(&self, node: Node<'_>) -> Diagnostic {
+        let text = self.text(node);
+        let first = text.split_whitespace().next().unwrap_or("");
+        Diagnostic::error("SYNTAX_ERROR", format!("Syntax error at '{first}'"), self.span(node))
+    }
+
+    fn error(&self, message: impl Into<String>, span: Span) -> Diagnostic {
+        Diagnostic::error("SYNTAX_ERROR", message, span)
+    }
+
+    /// Comments and heredoc bodies, which the grammar keeps as extras anywhere in the tree.
+    fn collect_extras(&mut self, tree: &'s Tree) {
+        let mut cursor = tree.walk();
+        loop {
+            let node = cursor.node();
+            let mut descend = true;
+            match node.kind() {
+                "comment" => {
+                    self.comments.push(Comment { span: self.span(node), text: self.text(node).to_string() });
+                    descend = false;
+                }
+                "heredoc_body" => {
+                    self.heredoc_bodies.push(node);
+                }
+                _ => {}
+            }
+            if descend && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The first ERROR or MISSING node, as Puppet's message for the token where its
+    /// parser stopped.
+    fn first_syntax_error(&self, root: Node<'s>) -> Option<Diagnostic> {
+        if !root.has_error() {
+            return None;
+        }
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            if node.is_error() {
+                return Some(self.error_at_token(first_leaf(node).unwrap_or(node), node));
+            }
+            if node.is_missing() {
+                let next = next_leaf(node);
+                return Some(match next {
+                    Some(token) => self.error_at_token(token, token),
+                    None => self.error("Syntax error at end of input", self.span_of(self.source.len(), self.source.len())),
+                });
+            }
+            if node.has_error() && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return Some(self.error("Syntax error", self.span(root)));
+                }
+            }
+        }
+    }
+
+    fn error_at_token(&self, token: Node<'_>, _error: Node<'_>) -> Diagnostic {
+        let text = self.text(token);
+        if token.start_byte() >= self.source.len() || text.is_empty() && token.end_byte() >= self.source.len() {
+            return self.error("Syntax error at end of input", self.span_of(self.source.len(), self.source.len()));
+        }
+        let shown = token_value(token.kind(), text);
+        self.error(format!("Syntax error at '{shown}'"), self.span(token))
+    }
+
+    // ------------------------------------------------------------------ statements
+
+    fn program(&mut self, root: Node<'s>) -> Expr {
+        let span = self.span(root);
+        match self.statements(root) {
+            Ok(statements) => factory::block_or_expression(statements, Some(span))
+                .unwrap_or_else(|| Expr::new(self.span_of(self.source.len(), self.source.len()), ExprKind::Nop)),
+            Err(error) => {
+                self.errors.push(error);
+                Expr::new(span, ExprKind::Nop)
+            }
+        }
+    }
+
+    /// The statements among a node's children (Puppet's `statements`: with its calls
+    /// without parentheses transformed).
+    fn statements(&mut self, parent: Node<'s>) -> Result<Vec<Expr>, Diagnostic> {
+        let mut cursor = parent.walk();
+        let children: Vec<Node<'s>> = parent.named_children(&mut cursor).collect();
+        let mut statements = Vec::with_capacity(children.len());
+        for child in children {
+            if !is_statement_kind(child.kind()) {
+                continue;
+            }
+            if child.kind() == "statement_call" {
+                let name = self.required(child, "name")?;
+                let name_expr = Expr::new(self.span(name), ExprKind::QualifiedName(self.text(name).to_string()));
+                statements.push(Statement::Expr(name_expr));
+                let arguments = self.fields(child, "argument");
+                let mut lowered = Vec::with_capacity(arguments.len());
+                for argument in &arguments {
+                    lowered.push(self.expr(*argument)?);
+                }
+                if lowered.len() == 1 {
+                    statements.push(Statement::Expr(lowered.pop().expect("one argument")));
+                } else {
+                    let comma = arguments.first().map_or(self.span(child), |first| {
+                        let after = first.end_byte();
+                        let offset = self.source[after..].find(',').map_or(after, |found| after + found);
+                        self.span_of(offset, offset + 1)
+                    });
+                    statements.push(Statement::List(lowered, comma));
+                }
+                continue;
+            }
+            statements.push(Statement::Expr(self.expr(child)?));
+        }
+        factory::transform_calls(statements)
+    }
+
+    /// A `{ statements }` block as a definition or lambda body: always a block.
+    fn body(&mut self, block: Option<Node<'s>>) -> Result<Option<Expr>, Diagnostic> {
+        let Some(block) = block else { return Ok(None) };
+        let statements = self.statements(block)?;
+        Ok(factory::body_block(statements, self.span(block)))
+    }
+
+    /// A `{ statements }` block of `if`, `unless` and `else`: one statement is itself.
+    fn block_or_expression(&mut self, block: Option<Node<'s>>) -> Result<Option<Box<Expr>>, Diagnostic> {
+        let Some(block) = block else { return Ok(None) };
+        let statements = self.statements(block)?;
+        Ok(factory::block_or_expression(statements, Some(self.span(block))).map(Box::new))
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn expr(&mut self, node: Node<'s>) -> Lowered {
+        guarded(|| self.expr_inner(node))
+    }
+
+    fn boxed(&mut self, node: Node<'s>) -> Result<Box<Expr>, Diagnostic> {
+        Ok(Box::new(self.expr(node)?))
+    }
+
+    fn field_expr(&mut self, node: Node<'s>, name: &str) -> Result<Box<Expr>, Diagnostic> {
+        let child = self.required(node, name)?;
+        self.boxed(child)
+    }
+
+    fn expr_inner(&mut self, node: Node<'s>) -> Lowered {
+        let span = self.span(node);
+        let kind = match node.kind() {
+            "variable" => {
+                let name = self.text(node).trim_start_matches('$');
+                let name_span = self.span_of(node.start_byte() + 1, node.end_byte());
+                return Ok(factory::variable(name, span, name_span));
+            }
+            "name" => ExprKind::QualifiedName(self.text(node).to_string()),
+            "word" => ExprKind::LiteralString(self.text(node).to_string()),
+            "type" => ExprKind::QualifiedReference(self.text(node).to_string()),
+            "number" => match parse_number(self.text(node)) {
+                Ok(Number::Integer { value, radix }) => ExprKind::LiteralInteger { value, radix },
+                Ok(Number::Float(value)) => ExprKind::LiteralFloat(value),
+                Err(error) => return Err(self.error(error.0, span)),
+            },
+            "boolean" => ExprKind::LiteralBoolean(self.text(node) == "true"),
+            "default" => ExprKind::LiteralDefault,
+            "undef" => ExprKind::LiteralUndef,
+            "reserved_word" => ExprKind::ReservedWord { word: self.text(node).to_string(), future: false },
+            "regex" => ExprKind::LiteralRegex(regex_source(self.text(node))),
+            "single_quoted_string" => {
+                let text = self.text(node);
+                let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+                ExprKind::LiteralString(strings::unescape_single_quoted(inner))
+            }
+            "double_quoted_string" => return self.double_quoted(node),
+            "heredoc" => return self.heredoc(node),
+            "array" => {
+                let elements = self.fields(node, "element");
+                ExprKind::LiteralList(self.arguments(&elements)?)
+            }
+            "hash" => {
+                let mut entries = Vec::new();
+                for entry in self.fields(node, "entry") {
+                    entries.push(self.keyed_entry(entry)?);
+                }
+                ExprKind::LiteralHash(entries)
+            }
+            "keyed_entry" => {
+                // A `key => value` argument: an unfolded hash of one entry.
+                ExprKind::LiteralHash(vec![self.keyed_entry(node)?])
+            }
+            "assignment_expression"
+            | "relationship_expression"
+            | "in_expression"
+            | "match_expression"
+            | "arithmetic_expression"
+            | "comparison_expression"
+            | "and_expression"
+            | "or_expression" => {
+                let operator = self.required(node, "operator")?;
+                let op = BinaryOp::from_token(self.text(operator)).ok_or_else(|| self.syntax_error_at(operator))?;
+                let left = self.field_expr(node, "left")?;
+                let right = self.field_expr(node, "right")?;
+                ExprKind::Binary { op, op_span: self.span(operator), left, right }
+            }
+            "not_expression" => ExprKind::Unary { op: UnaryOp::Not, expr: self.field_expr(node, "expr")? },
+            "unary_minus_expression" => ExprKind::Unary { op: UnaryOp::Minus, expr: self.field_expr(node, "expr")? },
+            "unfold_expression" => ExprKind::Unary { op: UnaryOp::Unfold, expr: self.field_expr(node, "expr")? },
+            "paren_expression" => ExprKind::Unary { op: UnaryOp::Paren, expr: self.field_expr(node, "expr")? },
+            "selector_expression" => {
+                let left = self.field_expr(node, "left")?;
+                let mut entries = Vec::new();
+                for entry in self.fields(node, "entry") {
+                    let matching = self.field_expr(entry, "matching")?;
+                    let value = self.field_expr(entry, "value")?;
+                    entries.push(SelectorEntry { span: self.span(entry), matching: *matching, value: *value });
+                }
+                ExprKind::Selector { left, entries }
+            }
+            "access_expression" => {
+                let left = self.field_expr(node, "left")?;
+                let keys = self.fields(node, "key");
+                ExprKind::Access { left, keys: self.arguments(&keys)? }
+            }
+            "named_access_expression" => {
+                let left = self.field_expr(node, "left")?;
+                let right = self.required(node, "right")?;
+                let right = Expr::boxed(self.span(right), ExprKind::QualifiedName(self.text(right).to_string()));
+                ExprKind::NamedAccess { left, right }
+            }
+            "call_named_function_expression" => {
+                let functor = self.required(node, "functor")?;
+                if functor.kind() == "call_method_expression" && !self.has_token(functor, "(") && self.field(functor, "lambda").is_none() {
+                    // `$x.f(args)` read as a call of `$x.f`: Puppet's method call with arguments.
+                    let functor = *self.field_expr(functor, "functor")?;
+                    let arguments = self.fields(node, "argument");
+                    let arguments = self.arguments(&arguments)?;
+                    let lambda = self.field(node, "lambda").map(|lambda| self.expr(lambda)).transpose()?;
+                    let call = Call { kind: CallKind::Method, rval_required: true, functor, arguments, lambda };
+                    return Ok(Expr::new(span, ExprKind::Call(Box::new(call))));
+                }
+                let functor = if functor.kind() == "name" && self.text(functor) == "type" {
+                    Expr::new(self.span(functor), ExprKind::QualifiedName("type".into()))
+                } else {
+                    self.expr(functor)?
+                };
+                let arguments = self.fields(node, "argument");
+                let arguments = self.arguments(&arguments)?;
+                let lambda = self.field(node, "lambda").map(|lambda| self.expr(lambda)).transpose()?;
+                ExprKind::Call(Box::new(Call { kind: CallKind::Named, rval_required: true, functor, arguments, lambda }))
+            }
+            "call_method_expression" => {
+                let functor = *self.field_expr(node, "functor")?;
+                let arguments = self.fields(node, "argument");
+                let arguments = self.arguments(&arguments)?;
+                let lambda = self.field(node, "lambda").map(|lambda| self.expr(lambda)).transpose()?;
+                ExprKind::Call(Box::new(Call { kind: CallKind::Method, rval_required: true, functor, arguments, lambda }))
+            }
+            "lambda_expression" => {
+                let parameters = self.parameters(self.field(node, "parameters"))?;
+                let return_type = self.field(node, "return_type").map(|node| self.expr(node)).transpose()?;
+                let body = self.body(self.field(node, "body"))?;
+                ExprKind::Lambda(Box::new(Lambda { parameters, body, return_type }))
+            }
+            "if_expression" | "elsif_clause" => return self.if_expression(node),
+            "unless_expression" => {
+                let test = self.field_expr(node, "condition")?;
+                let then_expr = self.block_or_expression(self.field(node, "consequence"))?;
+                let else_expr = match self.field(node, "alternative") {
+                    Some(alternative) => self.block_or_expression(self.field(alternative, "body"))?,
+                    None => None,
+                };
+                ExprKind::Unless { test, then_expr, else_expr }
+            }
+            "case_expression" => {
+                let test = self.field_expr(node, "test")?;
+                let mut options = Vec::new();
+                for option in self.fields(node, "option") {
+                    let mut values = Vec::new();
+                    for value in self.fields(option, "value") {
+                        values.push(self.expr(value)?);
+                    }
+                    let then_expr = self.body(self.field(option, "body"))?;
+                    options.push(CaseOption { span: self.span(option), values, then_expr });
+                }
+                ExprKind::Case { test, options }
+            }
+            "collect_expression" => {
+                let type_expr = self.field_expr(node, "type")?;
+                let query = self.required(node, "query")?;
+                let exported = query.kind() == "exported_query";
+                let query_expr = self.field(query, "expr").map(|expr| self.boxed(expr)).transpose()?;
+                let operations = self.operations(node)?;
+                ExprKind::Collect { type_expr, exported, query: query_expr, query_span: self.span(query), operations }
+            }
+            "resource_expression" => return self.resource(node),
+            "untitled_resource" => return self.untitled_resource(node),
+            "host_class_definition" => {
+                let name = self.classname(self.required(node, "name")?);
+                let parameters = self.parameters(self.field(node, "parameters"))?;
+                let parent_class = self.field(node, "parent").map(|parent| self.text(parent).to_string());
+                self.namespace.push(self.text(self.required(node, "name")?).to_string());
+                let body = self.body(self.field(node, "body"));
+                self.namespace.pop();
+                let definition = NamedDefinition { kind: DefinitionKind::Class, name, parameters, body: body?, parent_class, return_type: None };
+                ExprKind::Definition(Box::new(definition))
+            }
+            "resource_type_definition" => {
+                let name = self.classname(self.required(node, "name")?);
+                let parameters = self.parameters(self.field(node, "parameters"))?;
+                let body = self.body(self.field(node, "body"))?;
+                let definition = NamedDefinition { kind: DefinitionKind::Define, name, parameters, body, parent_class: None, return_type: None };
+                ExprKind::Definition(Box::new(definition))
+            }
+            "function_definition" => {
+                let name = self.text(self.required(node, "name")?).to_string();
+                let parameters = self.parameters(self.field(node, "parameters"))?;
+                let return_type = self.field(node, "return_type").map(|node| self.expr(node)).transpose()?;
+                let body = self.body(self.field(node, "body"))?;
+                let definition = NamedDefinition { kind: DefinitionKind::Function, name, parameters, body, parent_class: None, return_type };
+                ExprKind::Definition(Box::new(definition))
+            }
+            "node_definition" => {
+                let mut host_matches = Vec::new();
+                for host in self.fields(node, "hostname") {
+                    host_matches.push(self.hostname(host)?);
+                }
+                let parent = self.field(node, "parent").map(|parent| self.hostname(parent).map(Box::new)).transpose()?;
+                let body = self.body(self.field(node, "body"))?.map(Box::new);
+                ExprKind::Node { host_matches, parent, body }
+            }
+            "type_alias" => {
+                let lhs = *self.field_expr(node, "name")?;
+                let value = self.required(node, "value")?;
+                let rhs = if value.kind() == "keyed_entry" {
+                    let parent = *self.field_expr(value, "key")?;
+                    let hash = *self.field_expr(value, "value")?;
+                    factory::type_alias_with_body(parent, hash)
+                } else {
+                    self.expr(value)?
+                };
+                return Ok(factory::type_assignment(lhs, rhs, span));
+            }
+            "type_definition" => {
+                let name = self.text(self.required(node, "name")?).to_string();
+                let parent = self.field(node, "parent").map(|parent| self.text(parent).to_string());
+                let body = self.body(self.field(node, "body"))?.map(Box::new);
+                ExprKind::TypeDefinition { name, parent, body }
+            }
+            "template_text" => ExprKind::RenderString(self.template_text(node)),
+            "render_expression" => {
+                let expr = self.required(node, "expr")?;
+                let inner = if expr.kind() == "block" {
+                    let statements = self.statements(expr)?;
+                    factory::block_or_expression(statements, Some(self.span(expr)))
+                        .unwrap_or_else(|| Expr::new(self.span(expr), ExprKind::Nop))
+                } else {
+                    self.expr(expr)?
+                };
+                ExprKind::Render(Box::new(inner))
+            }
+            "block" => {
+                let statements = self.statements(node)?;
+                return Ok(factory::block_or_expression(statements, Some(span)).unwrap_or_else(|| Expr::new(span, ExprKind::Nop)));
+            }
+            _ => return Err(self.syntax_error_at(node)),
+        };
+        Ok(Expr::new(span, kind))
+    }
+
+    fn if_expression(&mut self, node: Node<'s>) -> Lowered {
+        let span = self.span(node);
+        let test = self.field_expr(node, "condition")?;
+        let then_expr = self.block_or_expression(self.field(node, "consequence"))?;
+        let else_expr = match self.field(node, "alternative") {
+            Some(alternative) if alternative.kind() == "elsif_clause" => Some(Box::new(self.if_expression(alternative)?)),
+            Some(alternative) => self.block_or_expression(self.field(alternative, "body"))?,
+            None => None,
+        };
+        Ok(Expr::new(span, ExprKind::If { test, then_expr, else_expr }))
+    }
+
+    /// Call and access arguments, with adjacent `key => value` entries merged into one
+    /// hash as Puppet's `ARGUMENTS` does.
+    fn arguments(&mut self, nodes: &[Node<'s>]) -> Result<Vec<Expr>, Diagnostic> {
+        let mut lowered = Vec::with_capacity(nodes.len());
+        for node in nodes {
+            let unfolded = node.kind() == "keyed_entry";
+            let expr = if node.kind() == "word" && matches!(self.text(*node), "type" | "function") {
+                Expr::new(self.span(*node), ExprKind::LiteralString(self.text(*node).to_string()))
+            } else {
+                self.expr(*node)?
+            };
+            lowered.push((expr, unfolded));
+        }
+        Ok(factory::merge_unfolded(lowered))
+    }
+
+    fn keyed_entry(&mut self, node: Node<'s>) -> Result<KeyedEntry, Diagnostic> {
+        let key = self.required(node, "key")?;
+        let value = self.required(node, "value")?;
+        let key = self.hash_entry(key)?;
+        let value = self.hash_entry(value)?;
+        Ok(KeyedEntry { span: self.span(node), key, value })
+    }
+
+    fn hash_entry(&mut self, node: Node<'s>) -> Lowered {
+        if node.kind() == "word" && matches!(self.text(node), "type" | "function") {
+            return Ok(Expr::new(self.span(node), ExprKind::LiteralString(self.text(node).to_string())));
+        }
+        self.expr(node)
+    }
+
+    fn parameters(&mut self, list: Option<Node<'s>>) -> Result<Vec<Parameter>, Diagnostic> {
+        let Some(list) = list else { return Ok(Vec::new()) };
+        let mut parameters = Vec::new();
+        for parameter in self.fields(list, "parameter") {
+            let name = self.required(parameter, "name")?;
+            let type_expr = self.field(parameter, "type").map(|node| self.expr(node)).transpose()?;
+            let value = self.field(parameter, "value").map(|node| self.expr(node)).transpose()?;
+            parameters.push(Parameter {
+                span: self.span(name),
+                name: self.text(name).trim_start_matches('$').to_string(),
+                type_expr,
+                value,
+                captures_rest: self.field(parameter, "splat").is_some(),
+            });
+        }
+        Ok(parameters)
+    }
+
+    fn classname(&self, node: Node<'s>) -> String {
+        factory::classname(&self.namespace, self.text(node))
+    }
+
+    fn operations(&mut self, node: Node<'s>) -> Result<Vec<AttributeOp>, Diagnostic> {
+        let mut operations = Vec::new();
+        for operation in self.fields(node, "operation") {
+            let span = self.span(operation);
+            if operation.kind() == "attributes_operation" {
+                operations.push(AttributeOp::Splat { span, expr: *self.field_expr(operation, "value")? });
+                continue;
+            }
+            let name = self.text(self.required(operation, "name")?).to_string();
+            let append = self.field(operation, "operator").is_some_and(|operator| self.text(operator) == "+>");
+            let value = *self.field_expr(operation, "value")?;
+            operations.push(AttributeOp::Set { span, name, append, value });
+        }
+        Ok(operations)
+    }
+
+    fn form(&self, node: Node<'s>) -> ResourceForm {
+        match self.field(node, "form").map(|form| self.text(form)) {
+            Some("@") => ResourceForm::Virtual,
+            Some("@@") => ResourceForm::Exported,
+            _ => ResourceForm::Regular,
+        }
+    }
+
+    fn resource(&mut self, node: Node<'s>) -> Lowered {
+        let span = self.span(node);
+        let form = self.form(node);
+        let type_node = self.required(node, "type")?;
+        let type_name = if type_node.kind() == "name" && self.text(type_node) == "class" {
+            Expr::new(self.span(type_node), ExprKind::QualifiedName("class".into()))
+        } else {
+            self.expr(type_node)?
+        };
+        if form != ResourceForm::Regular && !is_resource_type(&type_name) {
+            // `@` before something that is not a resource is Puppet's syntax error.
+        }
+        let mut bodies = Vec::new();
+        for body in self.fields(node, "body") {
+            let title = *self.field_expr(body, "title")?;
+            let operations = self.operations(body)?;
+            bodies.push(ResourceBody { span: self.span(body), title, operations });
+        }
+        Ok(Expr::new(span, ExprKind::Resource { form, type_name: Box::new(type_name), bodies }))
+    }
+
+    fn untitled_resource(&mut self, node: Node<'s>) -> Lowered {
+        let span = self.span(node);
+        let form = self.form(node);
+        let type_node = self.required(node, "type")?;
+        let mut type_expr = self.expr(type_node)?;
+        let operations = self.operations(node)?;
+        // `Type <| query |> { ops }` read as a collection followed by a body.
+        if let ExprKind::Collect { operations: collect_operations, .. } = &mut type_expr.kind {
+            if collect_operations.is_empty() && form == ResourceForm::Regular {
+                *collect_operations = operations;
+                type_expr.span = span;
+                return Ok(type_expr);
+            }
+        }
+        let brace_start = self.source[type_node.end_byte()..node.end_byte()].find('{').map_or(type_node.end_byte(), |found| type_node.end_byte() + found);
+        let braces = self.span_of(brace_start, node.end_byte());
+        let result = match factory::resource_shape(&type_expr) {
+            factory::ResourceShape::Resource => {
+                let type_span = type_expr.span;
+                match factory::resource_without_title(type_expr, operations, braces) {
+                    Some(expr) => expr,
+                    None => {
+                        let _ = type_span;
+                        return Err(self.error(
+                            "Syntax error resource body without title or hash with +>",
+                            self.span_of(brace_start, brace_start + 1),
+                        ));
+                    }
+                }
+            }
+            factory::ResourceShape::Defaults => {
+                Expr::new(span, ExprKind::ResourceDefaults { form, type_ref: Box::new(type_expr), operations })
+            }
+            factory::ResourceShape::Override => {
+                Expr::new(span, ExprKind::ResourceOverride { form, resources: Box::new(type_expr), operations })
+            }
+            factory::ResourceShape::Error => {
+                return Err(self.error(
+                    "Expression is not valid as a resource, resource-default, or resource-override",
+                    type_expr.span,
+                ))
+            }
+        };
+        if form != ResourceForm::Regular && !matches!(result.kind, ExprKind::ResourceDefaults { .. } | ExprKind::ResourceOverride { .. }) {
+            let which = if form == ResourceForm::Virtual { "Virtual (@)" } else { "Exported (@@)" };
+            return Err(self.error(format!("{which} can only be applied to a Resource Expression"), span));
+        }
+        Ok(result)
+    }
+
+    fn hostname(&mut self, node: Node<'s>) -> Lowered {
+        if node.kind() == "dotted_name" {
+            return Ok(Expr::new(self.span(node), ExprKind::LiteralString(self.text(node).to_string())));
+        }
+        self.expr(node)
+    }
+
+    // ------------------------------------------------------------------ strings
+
+    /// The literal pieces and interpolations of a string's content between `start` and
+    /// `end`: `(raw text, None)` or `("", Some(interpolation node))`.
+    fn string_parts(&self, node: Node<'s>, start: usize, end: usize) -> Vec<(usize, usize, Option<Node<'s>>)> {
+        let mut parts = Vec::new();
+        let mut position = start;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if !matches!(child.kind(), "interpolation" | "variable") {
+                continue;
+            }
+            if child.start_byte() > position {
+                parts.push((position, child.start_byte(), None));
+            }
+            parts.push((child.start_byte(), child.end_byte(), Some(child)));
+            position = child.end_byte();
+        }
+        if end > position {
+            parts.push((position, end, None));
+        }
+        parts
+    }
+
+    fn double_quoted(&mut self, node: Node<'s>) -> Lowered {
+        let span = self.span(node);
+        let start = node.start_byte() + 1;
+        let end = node.end_byte().saturating_sub(1).max(start);
+        let parts = self.string_parts(node, start, end);
+        let pieces: Vec<Piece<'s>> = parts
+            .into_iter()
+            .map(|(from, to, interpolation)| match interpolation {
+                Some(node) => Piece::Interpolation(node),
+                None => Piece::Text(from, to, self.source[from..to].to_string()),
+            })
+            .collect();
+        self.string_from_pieces(pieces, Escapes::DOUBLE_QUOTED, span)
+    }
+
+    fn string_from_pieces(&mut self, pieces: Vec<Piece<'s>>, escapes: Escapes, span: Span) -> Lowered {
+        let has_interpolation = pieces.iter().any(|piece| matches!(piece, Piece::Interpolation(_)));
+        let mut segments = Vec::new();
+        let mut whole = String::new();
+        for piece in pieces {
+            match piece {
+                Piece::Text(from, to, raw) => {
+                    let text = strings::unescape(&raw, escapes).map_err(|message| self.error(message, self.span_of(from, to)))?;
+                    if has_interpolation {
+                        if !text.is_empty() {
+                            segments.push(Expr::new(self.span_of(from, to), ExprKind::LiteralString(text)));
+                        }
+                    } else {
+                        whole.push_str(&text);
+                    }
+                }
+                Piece::Interpolation(node) => segments.push(self.interpolation(node)?),
+            }
+        }
+        if !has_interpolation {
+            return Ok(Expr::new(span, ExprKind::LiteralString(whole)));
+        }
+        Ok(Expr::new(span, ExprKind::ConcatenatedString(segments)))
+    }
+
+    /// `$var` or `${expr}` in a string: a Text expression.
+    fn interpolation(&mut self, node: Node<'s>) -> Lowered {
+        let span = self.span(node);
+        if node.kind() == "variable" {
+            let name = self.text(node).trim_start_matches('$');
+            let name_span = self.span_of(node.start_byte() + 1, node.end_byte());
+            return Ok(Expr::new(span, ExprKind::Text(Box::new(factory::variable(name, span, name_span)))));
+        }
+        let expr_node = self.required(node, "expr")?;
+        let expr = if matches!(expr_node.kind(), "name" | "word" | "number") || is_keyword(self.text(expr_node)) {
+            // `${name}`, `${1}`, `${keyword}`: the lexer makes a lone name a variable.
+            let text = self.text(expr_node);
+            let name_span = self.span(expr_node);
+            factory::variable(text, name_span, name_span)
+        } else {
+            let mut expr = self.expr(expr_node)?;
+            self.leftmost_name_to_variable(&mut expr);
+            factory::interpolate(expr)
+        };
+        Ok(Expr::new(span, ExprKind::Text(Box::new(expr))))
+    }
+
+    /// The lexer's rule for `${name[...]}` and `${name.x}`: a first token that is a name
+    /// or number followed by `[` or `.` is a variable.
+    fn leftmost_name_to_variable(&self, expr: &mut Expr) {
+        guarded(|| {
+            let token = self.source.get(expr.span.start as usize..expr.span.end as usize).unwrap_or("");
+            // A bare word (`_x`, `a-b`) is a LiteralString whose text is not quoted.
+            let is_word = matches!(expr.kind, ExprKind::LiteralString(_)) && !token.starts_with(['\'', '"', '@']);
+            if is_word || matches!(expr.kind, ExprKind::QualifiedName(_) | ExprKind::LiteralInteger { radix: 10, .. }) {
+                let after = self.source.get(expr.span.end as usize..).unwrap_or("");
+                let follows = after.starts_with('[') || after.trim_start_matches([' ', '\t', '\r', '\n']).starts_with('.');
+                if follows {
+                    *expr = factory::variable(token, expr.span, expr.span);
+                }
+                return;
+            }
+            match &mut expr.kind {
+                ExprKind::Binary { left, .. }
+                | ExprKind::Access { left, .. }
+                | ExprKind::NamedAccess { left, .. }
+                | ExprKind::Selector { left, .. } => self.leftmost_name_to_variable(left),
+                ExprKind::Call(call) if call.kind == CallKind::Method => self.leftmost_name_to_variable(&mut call.functor),
+                _ => {}
+            }
+        });
+    }
+
+    fn heredoc(&mut self, node: Node<'s>) -> Lowered {
+        let span = self.span(node);
+        let spec = self.text(node);
+        let heredoc = parse_heredoc_spec(spec).map_err(|message| self.error(message, span))?;
+        let Some(body) = self.heredoc_bodies.get(self.next_heredoc).copied() else {
+            return Err(self.error("Heredoc without any following lines of text", span));
+        };
+        self.next_heredoc += 1;
+        let mut cursor = body.walk();
+        let children: Vec<Node<'s>> = body.children(&mut cursor).collect();
+        let Some(end) = children.iter().rev().find(|child| child.kind() == "heredoc_end").copied() else {
+            return Err(self.error("Heredoc without end-tagged line", span));
+        };
+        let text_start = children.first().map_or(end.start_byte(), |first| first.start_byte()).min(end.start_byte());
+        let end_line = &self.source[end.start_byte()..end.end_byte()];
+        let (leading, has_margin, remove_break) = parse_end_line(end_line, &heredoc.tag);
+        let margin = if has_margin && !leading.is_empty() { Some(leading) } else { None };
+        // Literal pieces with the margin removed from each line, as Puppet removes it
+        // from the raw lines before reading escapes and interpolation.
+        let parts = self.string_parts(body, text_start, end.start_byte());
+        let mut pieces = Vec::with_capacity(parts.len());
+        for (from, to, interpolation) in parts {
+            match interpolation {
+                Some(node) if heredoc.interpolate => pieces.push(Piece::Interpolation(node)),
+                Some(_) | None => {
+                    let raw = strip_margin(self.source, text_start, from, to, margin.as_deref());
+                    match pieces.last_mut() {
+                        Some(Piece::Text(_, last_to, last)) if !heredoc.interpolate => {
+                            last.push_str(&raw);
+                            *last_to = to;
+                        }
+                        _ => pieces.push(Piece::Text(from, to, raw)),
+                    }
+                }
+            }
+        }
+        if remove_break {
+            if let Some(Piece::Text(_, _, last)) = pieces.last_mut() {
+                if last.ends_with("\r\n") {
+                    last.truncate(last.len() - 2);
+                } else if last.ends_with('\n') {
+                    last.truncate(last.len() - 1);
+                }
+            }
+        }
+        if pieces.is_empty() {
+            pieces.push(Piece::Text(text_start, text_start, String::new()));
+        }
+        let text_span = self.span_of(text_start, end.start_byte());
+        let text = self.string_from_pieces(pieces, heredoc.escapes, text_span)?;
+        Ok(Expr::new(span, ExprKind::Heredoc { syntax: heredoc.syntax, text: Box::new(text) }))
+    }
+
+    // ------------------------------------------------------------------ templates
+
+    fn template(&mut self, root: Node<'s>) -> Expr {
+        let span = self.span(root);
+        match self.template_inner(root) {
+            Ok(expr) => expr,
+            Err(error) => {
+                self.errors.push(error);
+                Expr::new(span, ExprKind::Nop)
+            }
+        }
+    }
+
+    fn template_inner(&mut self, root: Node<'s>) -> Lowered {
+        let span = self.span(root);
+        let parameters_node = self.field(root, "parameters");
+        let parameters = self.parameters(parameters_node)?;
+        let statements = self.statements(root)?;
+        let body = factory::body_block(statements, span).map(Box::new);
+        let epp = Expr::new(span, ExprKind::Epp { parameters_specified: parameters_node.is_some(), body });
+        let lambda = Lambda { parameters, body: Some(epp), return_type: None };
+        Ok(Expr::new(span, ExprKind::Lambda(Box::new(lambda))))
+    }
+
+    fn template_text(&self, node: Node<'s>) -> String {
+        let before = &self.source[..node.start_byte()];
+        let after = &self.source[node.end_byte()..];
+        epp_text(self.text(node), before.ends_with("-%>"), after.starts_with("<%-"))
+    }
+}
+
+/// The value of template text as Puppet's `EppScanner` gives it: comments removed,
+/// `<%%` and `%%>` unescaped, blanks trimmed around `-%>` and `<%-`.
+fn epp_text(raw: &str, skip_leading: bool, trim_trailing: bool) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    let mut skip = skip_leading;
+    loop {
+        let (mut part, after) = match rest.find("<%") {
+            Some(index) => (&rest[..index + 2], Some(&rest[index + 2..])),
+            None => (rest, None),
+        };
+        if skip {
+            part = part.trim_start_matches([' ', '\t']);
+            part = part.strip_prefix('\r').unwrap_or(part);
+            part = part.strip_prefix('\n').unwrap_or(part);
+            skip = false;
+        }
+        out.push_str(&part.replace("%%>", "%>"));
+        let Some(after) = after else { break };
+        if let Some(next) = after.strip_prefix('%') {
+            rest = next;
+            continue;
+        }
+        out.truncate(out.len().saturating_sub(2));
+        if !after.starts_with('#') {
+            // Another tag: not part of this text (the grammar ends text before tags).
+            break;
+        }
+        let bytes = after.as_bytes();
+        let end = (0..bytes.len().saturating_sub(2))
+            .find(|&index| bytes[index] != b'%' && bytes[index + 1] == b'%' && bytes[index + 2] == b'>')
+            .map_or(after.len(), |index| index + 3);
+        let comment = &after[..end];
+        if comment.as_bytes().get(1) == Some(&b'-') {
+            let kept = out.trim_end_matches([' ', '\t']).len();
+            out.truncate(kept);
+        }
+        skip = comment.ends_with("-%>");
+        rest = &after[end..];
+    }
+    if trim_trailing {
+        let kept = out.trim_end_matches([' ', '\t']).len();
+        out.truncate(kept);
+    }
+    out
+}
+
+enum Piece<'s> {
+    Text(usize, usize, String),
+    Interpolation(Node<'s>),
+}
+
+struct HeredocSpec {
+    tag: String,
+    syntax: String,
+    interpolate: bool,
+    escapes: Escapes,
+}
+
+/// `@(TAG:syntax/escapes)` as Puppet's `PATTERN_HEREDOC` reads it.
+fn parse_heredoc_spec(spec: &str) -> Result<HeredocSpec, String> {
+    let inner = spec.strip_prefix("@(").and_then(|rest| rest.strip_suffix(')')).ok_or("Invalid heredoc syntax")?;
+    let tag_end = inner.find([':', '/']).unwrap_or(inner.len());
+    let mut tag = inner[..tag_end].trim().to_string();
+    let mut rest = &inner[tag_end..];
+    let mut syntax = String::new();
+    if let Some(after) = rest.strip_prefix(':') {
+        let end = after.find('/').unwrap_or(after.len());
+        syntax = after[..end].trim().to_string();
+        rest = &after[end..];
+    }
+    let mut escapes = Escapes::NONE;
+    if let Some(flags) = rest.strip_prefix('/') {
+        escapes = Escapes::heredoc(flags.trim()).map_err(|error| match error {
+            strings::HeredocFlagError::Repeated(flags) => format!("An escape char for @() may only appear once. Got '{flags}'"),
+            strings::HeredocFlagError::Invalid(flag) => format!("Invalid heredoc escape char. Only t, r, n, s,  u, L, $ allowed. Got '{flag}'"),
+        })?;
+    }
+    let interpolate = tag.len() >= 2 && tag.starts_with('"') && tag.ends_with('"');
+    if interpolate {
+        tag = tag[1..tag.len() - 1].trim().to_string();
+    }
+    if tag.is_empty() {
+        return Err("Heredoc with an empty endtag".into());
+    }
+    Ok(HeredocSpec { tag, syntax, interpolate, escapes })
+}
+
+/// The end line `   |- TAG`: its leading blanks, whether it has a margin `|`, and
+/// whether `-` removes the last line break.
+fn parse_end_line(line: &str, tag: &str) -> (String, bool, bool) {
+    let position = line.rfind(tag).unwrap_or(0);
+    let before = &line[..position];
+    // Puppet's regex finds the first place where blanks, `|` and `-` lead to the tag.
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    let (before_dash, remove_break) = match trimmed.strip_suffix('-') {
+        Some(rest) => (rest.trim_end_matches([' ', '\t']), true),
+        None => (trimmed, false),
+    };
+    let (leading, has_margin) = match before_dash.strip_suffix('|') {
+        Some(rest) => {
+            let blanks = rest.len() - rest.trim_end_matches([' ', '\t']).len();
+            (rest[rest.len() - blanks..].to_string(), true)
+        }
+        None => (String::new(), false),
+    };
+    (leading, has_margin, remove_break)
+}
+
+/// The source text `from..to` of a heredoc body, with `margin` removed at each line start.
+fn strip_margin(source: &str, body_start: usize, from: usize, to: usize, margin: Option<&str>) -> String {
+    let raw = &source[from..to];
+    let Some(margin) = margin else { return raw.to_string() };
+    let mut out = String::with_capacity(raw.len());
+    let mut position = from;
+    for line in raw.split_inclusive('\n') {
+        let at_line_start = position == body_start || source.as_bytes().get(position.wrapping_sub(1)) == Some(&b'\n');
+        if at_line_start && line.starts_with(margin) {
+            out.push_str(&line[margin.len()..]);
+        } else {
+            out.push_str(line);
+        }
+        position += line.len();
+    }
+    out
+}
+
+/// A regex token's pattern as Ruby's `Regexp#source`: between the slashes, `\/` as `/`.
+fn regex_source(text: &str) -> String {
+    let inner = text.strip_prefix('/').unwrap_or(text);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    inner.replace("\\/", "/")
+}
+
+fn is_keyword(text: &str) -> bool {
+    matches!(
+        text,
+        "case" | "class" | "default" | "define" | "if" | "elsif" | "else" | "inherits" | "node" | "and" | "or" | "undef"
+            | "false" | "true" | "in" | "unless" | "function" | "type" | "attr" | "private"
+    )
+}
+
+fn is_statement_kind(kind: &str) -> bool {
+    !matches!(
+        kind,
+        "comment" | "heredoc_body" | "template_trivia" | "epp_open" | "epp_close" | "parameter_list"
+    )
+}
+
+fn is_resource_type(expr: &Expr) -> bool {
+    matches!(expr.kind, ExprKind::QualifiedName(_) | ExprKind::QualifiedReference(_) | ExprKind::Access { .. })
+}
+
+/// How Puppet shows a token in "Syntax error at '...'": strings without their quotes.
+fn token_value<'t>(kind: &str, text: &'t str) -> &'t str {
+    match kind {
+        "single_quoted_string" | "double_quoted_string" => text.get(1..text.len().saturating_sub(1)).unwrap_or(text),
+        _ => text.lines().next().unwrap_or(text),
+    }
+}
+
+fn first_leaf(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = node;
+    while current.child_count() > 0 {
+        current = current.child(0)?;
+    }
+    (current != node || node.child_count() == 0).then_some(current).filter(|leaf| leaf.end_byte() > leaf.start_byte())
+}
+
+fn next_leaf(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = node;
+    loop {
+        if let Some(sibling) = current.next_sibling() {
+            let mut leaf = sibling;
+            while leaf.child_count() > 0 {
+                leaf = leaf.child(0)?;
+            }
+            if leaf.end_byte() > leaf.start_byte() {
+                return Some(leaf);
+            }
+            current = leaf;
+            continue;
+        }
+        current = current.parent()?;
+    }
+}

@@ -67,6 +67,22 @@ impl DeployError {
     }
 }
 
+/// Flattens an error and its causes into one line (reqwest and tar hide the interesting
+/// part, "connection refused" or "No space left on device", in the source chain).
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 pub type Result<T, E = DeployError> = std::result::Result<T, E>;
 
 /// Puppet's rule for environment names: lowercase letters, digits and underscores.

@@ -100,7 +100,9 @@ impl Artifact {
         let file = std::fs::File::open(&self.path).map_err(DeployError::io(&self.path))?;
         let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
         archive.set_preserve_permissions(true);
-        archive.unpack(dest).map_err(|err| DeployError::Artifact(format!("cannot unpack {} into {}: {err}", self.path.display(), dest.display())))?;
+        archive
+            .unpack(dest)
+            .map_err(|err| DeployError::Artifact(format!("cannot unpack {} into {}: {}", self.path.display(), dest.display(), crate::error_chain(&err))))?;
         let id = content_id(dest)?;
         if id != self.metadata.id {
             return Err(DeployError::Artifact(format!(

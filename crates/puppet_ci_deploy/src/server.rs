@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::{DeployError, Result};
+use crate::{error_chain as chain, DeployError, Result};
 
 /// The files of the client certificate puppet-ci presents, and the CA it trusts.
 #[derive(Debug, Clone)]
@@ -37,22 +37,6 @@ pub struct ServerClient {
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| DeployError::Server(format!("cannot read the {what} {}: {source}", path.display())))
-}
-
-/// Flattens an error and its causes into one line (reqwest hides the interesting part,
-/// "connection refused" or the TLS alert, in the source chain).
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 impl ServerClient {

@@ -763,6 +763,10 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     lexer->mark_end(lexer);
     lexer->result_symbol = s->epp_mode == EPP_EXPR ? RENDER_CLOSE : EPP_CLOSE;
     s->epp_mode = EPP_TEXT;
+    /* Puppet reads the body of a heredoc opened on this line from the following lines,
+     * which the template also renders as text: no heredoc_body node then (NODES.md). */
+    s->heredoc_count = 0;
+    s->start_now = false;
     s->skip_leading = trim;
     return true;
   }

@@ -79,6 +79,7 @@ function defineGrammar(dialect) {
       $._interpolation_start,
       $._interpolation_variable,
       $._error_sentinel,
+      $._dq_start,
     ];
     if (epp) {
       list.push(
@@ -94,7 +95,8 @@ function defineGrammar(dialect) {
   };
 
   const extras = $ => {
-    const list = [/\s/, $.comment, $.heredoc_body];
+    // lexer2 PATTERN_WS is [[:blank:]\r], which in Ruby includes the Unicode space separators.
+    const list = [/[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/, $.comment, $.heredoc_body];
     if (epp) {
       list.push($.template_trivia, $.epp_open, $.epp_close);
     }
@@ -150,13 +152,20 @@ function defineGrammar(dialect) {
       $._expression,
       $.resource_expression,
       $.untitled_resource,
+      $.resource_form_expression,
     ),
 
-    _resource_form: $ => field('form', choice('@', '@@')),
+    // `@` or `@@` before something that is not a resource: egrammar's `AT resource` /
+    // `ATAT resource` accepts it and then raises "Virtual (@) can only be applied to a
+    // Resource Expression" at the `@`. On a resource the form is a field of the resource.
+    resource_form_expression: $ => prec.dynamic(-1, seq(
+      field('form', choice('@', '@@')),
+      field('expr', $._expression),
+    )),
 
     // `file { 'title': attr => value; 'title2': ... }` and `class { 'name': }`.
     resource_expression: $ => prec(1, seq(
-      optional($._resource_form),
+      optional(field('form', choice('@', '@@'))),
       field('type', choice($._expression, alias('class', $.name))),
       '{',
       field('body', $.resource_body),
@@ -174,7 +183,7 @@ function defineGrammar(dialect) {
     // `resource LBRACE attribute_operations endcomma RBRACE`: resource defaults
     // (`File { }`), overrides (`File['x'] { }`), or a name followed by a hash-like body.
     untitled_resource: $ => prec(1, seq(
-      optional($._resource_form),
+      optional(field('form', choice('@', '@@'))),
       field('type', $._expression),
       '{',
       optional(choice($._attribute_operations, ',')),
@@ -560,7 +569,7 @@ function defineGrammar(dialect) {
     single_quoted_string: _ => token(seq("'", repeat(choice(/[^'\\]/, /\\(.|\n)/)), "'")),
 
     double_quoted_string: $ => seq(
-      '"',
+      alias($._dq_start, '"'),
       repeat(choice(
         alias($._dq_content, $.string_content),
         alias($._dq_escape, $.escape_sequence),

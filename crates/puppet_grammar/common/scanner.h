@@ -38,6 +38,7 @@ enum TokenType {
   INTERPOLATION_START,
   INTERPOLATION_VARIABLE,
   ERROR_SENTINEL,
+  DQ_START,
   TEMPLATE_TEXT,
   TEMPLATE_TRIVIA,
   EPP_OPEN,
@@ -97,8 +98,11 @@ static inline bool is_hex(int32_t c) {
 
 static inline bool is_blank(int32_t c) { return c == ' ' || c == '\t'; }
 
+/* Whitespace between tokens: ASCII space characters and Ruby's Unicode [[:blank:]]. */
 static inline bool is_space(int32_t c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' ||
+         c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F ||
+         c == 0x205F || c == 0x3000;
 }
 
 /* ------------------------------------------------------------------ state */
@@ -247,14 +251,45 @@ static bool scan_escape(TSLexer *lexer, uint8_t flags, bool double_quoted, bool 
 
 #define DQ_FLAGS (ESC_ENABLED | ESC_T | ESC_R | ESC_N | ESC_S | ESC_U | ESC_L | ESC_DOLLAR)
 
+/*
+ * Reads on (lookahead only) to the end of the current string segment. Returns false when
+ * the input ends first: Puppet reports UNCLOSED_QUOTE where the segment started.
+ */
+static bool segment_is_closed(TSLexer *lexer) {
+  for (;;) {
+    if (lexer->eof(lexer)) return false;
+    int32_t c = lexer->lookahead;
+    advance(lexer);
+    if (c == '"') return true;
+    if (c == '\\') {
+      if (!lexer->eof(lexer)) advance(lexer);
+    } else if (c == '$') {
+      if (lexer->lookahead == '{' || is_word_char(lexer->lookahead)) return true;
+      if (lexer->lookahead == ':') {
+        advance(lexer);
+        if (lexer->lookahead == ':') {
+          advance(lexer);
+          if (is_word_char(lexer->lookahead)) return true;
+        }
+      }
+    }
+  }
+}
+
 /* Inside "...": content up to `"`, `\` or `$`, or one escape or interpolation start. */
 static bool scan_dq(TSLexer *lexer) {
   int32_t c = lexer->lookahead;
-  if (lexer->eof(lexer) || c == '"') return false;
+  if (lexer->eof(lexer)) {
+    lexer->result_symbol = ERROR_SENTINEL;
+    lexer->mark_end(lexer);
+    return true;
+  }
+  if (c == '"') return false;
   if (c == '\\') {
     bool line_break = false;
     if (scan_escape(lexer, DQ_FLAGS, true, &line_break)) {
       lexer->result_symbol = DQ_ESCAPE;
+      if (!segment_is_closed(lexer)) lexer->result_symbol = ERROR_SENTINEL;
       return true;
     }
     /* Not an escape: the backslash is text; continue as content. */
@@ -269,17 +304,15 @@ static bool scan_dq(TSLexer *lexer) {
     if (lexer->eof(lexer) || c == '"' || c == '\\' || c == '$') break;
     advance(lexer);
   }
-  lexer->result_symbol = DQ_CONTENT;
+  lexer->result_symbol = segment_is_closed(lexer) ? DQ_CONTENT : ERROR_SENTINEL;
   return true;
 }
 
 /* ---------------------------------------------------------------- heredoc */
 
 /* At `@(`: reads the spec `@(TAG[:syntax][/escapes])` (heredoc_support PATTERN_HEREDOC). */
-static bool scan_heredoc_start(Scanner *s, TSLexer *lexer) {
-  advance(lexer); /* @ */
-  if (lexer->lookahead != '(') return false;
-  advance(lexer);
+static bool read_heredoc_spec(Scanner *s, TSLexer *lexer) {
+  advance(lexer); /* ( */
   char tag[MAX_TAG + 2];
   unsigned length = 0;
   while (!lexer->eof(lexer) && lexer->lookahead != ':' && lexer->lookahead != '/' &&
@@ -356,6 +389,19 @@ static bool scan_heredoc_start(Scanner *s, TSLexer *lexer) {
 }
 
 /*
+ * At `@(`: a heredoc start, or an error token when lexer2 would reject the spec
+ * (HEREDOC_INVALID_SYNTAX, HEREDOC_INVALID_ESCAPE, HEREDOC_MULTIPLE_AT_ESCAPES, ...).
+ */
+static bool scan_heredoc_start(Scanner *s, TSLexer *lexer) {
+  advance(lexer); /* @ */
+  if (lexer->lookahead != '(') return false;
+  lexer->mark_end(lexer);
+  if (read_heredoc_spec(s, lexer)) return true;
+  lexer->result_symbol = ERROR_SENTINEL;
+  return true;
+}
+
+/*
  * Puppet's end line pattern is not anchored at the line start:
  *   /([[:blank:]]*)(?:([|])[[:blank:]]*)?(?:(\-)[[:blank:]]*)?TAG[[:blank:]]*\r?(?:\n|\z)/
  * so a line is the end line when, without its line break, an optional `\r` and trailing
@@ -405,6 +451,30 @@ static inline void record(char *line, unsigned *length, int32_t c) {
  * line break included), one escape or one interpolation start; or, at a line start, the
  * end line when the line is one.
  */
+/*
+ * At the start of the first line of heredocs[0]'s text: a zero-width body start when an
+ * end line follows, else an error token (HEREDOC_WITHOUT_END_TAGGED_LINE, which Puppet
+ * reports at this position).
+ */
+static bool scan_heredoc_body_start(Scanner *s, TSLexer *lexer) {
+  lexer->mark_end(lexer);
+  char line[LINE_KEEP];
+  while (!lexer->eof(lexer)) {
+    if (rest_is_end_line(&s->heredocs[0], lexer, line, 0)) {
+      s->in_body = true;
+      s->line_start = true;
+      s->start_now = false;
+      lexer->result_symbol = HEREDOC_BODY_START;
+      return true;
+    }
+    if (!lexer->eof(lexer)) advance(lexer); /* \n */
+  }
+  s->heredoc_count = 0;
+  s->start_now = false;
+  lexer->result_symbol = ERROR_SENTINEL;
+  return true;
+}
+
 static bool scan_heredoc_body(Scanner *s, TSLexer *lexer) {
   Heredoc *h = &s->heredocs[0];
   uint8_t flags = h->escapes;
@@ -694,12 +764,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 
   if (s->start_now && s->heredoc_count > 0 && valid[HEREDOC_BODY_START]) {
-    s->start_now = false;
-    s->in_body = true;
-    s->line_start = true;
-    lexer->mark_end(lexer);
-    lexer->result_symbol = HEREDOC_BODY_START;
-    return true;
+    return scan_heredoc_body_start(s, lexer);
   }
 
   if (!recovery && (valid[DQ_CONTENT] || valid[DQ_ESCAPE])) {
@@ -717,12 +782,8 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   while (is_space(lexer->lookahead)) {
     if (lexer->lookahead == '\n' && s->heredoc_count > 0 && !s->in_body &&
         valid[HEREDOC_BODY_START]) {
-      advance(lexer);
-      lexer->mark_end(lexer);
-      s->in_body = true;
-      s->line_start = true;
-      lexer->result_symbol = HEREDOC_BODY_START;
-      return true;
+      skip(lexer);
+      return scan_heredoc_body_start(s, lexer);
     }
     if (lexer->lookahead == '\n') newline = true;
     skip(lexer);
@@ -791,6 +852,13 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     advance(lexer);
     lexer->mark_end(lexer);
     lexer->result_symbol = after_space ? LISTSTART : LBRACK;
+    return true;
+  }
+
+  if (c == '"' && valid[DQ_START]) {
+    advance(lexer);
+    lexer->mark_end(lexer);
+    lexer->result_symbol = DQ_START;
     return true;
   }
 

@@ -91,3 +91,24 @@ fn invalid_input_gives_errors() {
     check_error("text <%# unclosed", true);
     check_error("<%= $x", true);
 }
+
+#[test]
+fn first_error_is_the_token_where_parsing_stops() {
+    let language = puppet_grammar::language();
+    assert_eq!(puppet_grammar::first_error(&language, b"$a = [1, 2]\n$b = 3\n"), None);
+    let source = b"case $x {\n  'a' { }\n}\n";
+    let error = puppet_grammar::first_error(&language, source).expect("an error");
+    assert_eq!(&source[error.start_byte..error.end_byte], b"{");
+    assert_eq!(error.start_byte, 16);
+    let source = b"$a = [1, 2\n$b = 3\n";
+    let error = puppet_grammar::first_error(&language, source).expect("an error");
+    assert_eq!(&source[error.start_byte..error.end_byte], b"$b");
+    let error = puppet_grammar::first_error(&language, b"class a").expect("an error");
+    assert_eq!((error.symbol.as_str(), error.start_byte), ("end", 7));
+    let source = b"$a = \"x ${b} y\n$c = 1\n";
+    let error = puppet_grammar::first_error(&language, source).expect("an error");
+    // Puppet: "Unclosed quote after 'c'": the string ends at `$c`, the interpolation of
+    // the next line, and the error is at the segment after it.
+    assert_eq!(error.symbol, "_error_sentinel");
+    assert_eq!(&source[error.start_byte..error.end_byte], b"= 1\n");
+}

@@ -112,3 +112,24 @@ fn first_error_is_the_token_where_parsing_stops() {
     assert_eq!(error.symbol, "_error_sentinel");
     assert_eq!(&source[error.start_byte..error.end_byte], b"= 1\n");
 }
+
+/// NODES.md is the contract with puppet_syntax: it names every visible node kind of both
+/// grammars and every field.
+#[test]
+fn nodes_md_documents_every_node_kind_and_field() {
+    let doc = include_str!("../NODES.md");
+    for language in [puppet_grammar::language(), puppet_grammar::epp_language()] {
+        for id in 0..language.node_kind_count() as u16 {
+            let Some(kind) = language.node_kind_for_id(id) else { continue };
+            if !language.node_kind_is_named(id) || !language.node_kind_is_visible(id) || kind == "ERROR" {
+                continue;
+            }
+            assert!(doc.contains(&format!("`{kind}`")), "NODES.md does not document the node kind `{kind}`");
+        }
+        for id in 1..=language.field_count() as u16 {
+            let Some(field) = language.field_name_for_id(id) else { continue };
+            let documented = ["", "*", "?"].iter().any(|suffix| doc.contains(&format!("`{field}{suffix}:`")));
+            assert!(documented, "NODES.md does not document the field `{field}:`");
+        }
+    }
+}

@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod checker;
+mod definitions;
 pub mod diagnostic;
 mod factory;
 mod lower;
@@ -49,7 +50,12 @@ impl Parse {
         if self.has_errors() {
             return self.errors.clone();
         }
-        checker::check(&self.program)
+        let mut diagnostics = checker::check(&self.program);
+        // Puppet loads the definitions only when the checker found no error.
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            diagnostics.extend(definitions::duplicates(&self.program));
+        }
+        diagnostics
     }
 }
 
@@ -85,4 +91,10 @@ pub fn parse_bytes(bytes: &[u8], epp: bool) -> Parse {
             }
         }
     }
+}
+
+/// The CST as tree-sitter prints it, one node per line; for debugging the lowering.
+#[doc(hidden)]
+pub fn debug_cst(source: &str, epp: bool) -> String {
+    lower::debug_cst(source, if epp { lower::Mode::Template } else { lower::Mode::Manifest })
 }

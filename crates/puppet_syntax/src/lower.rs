@@ -160,20 +160,71 @@ impl<'s> Lowerer<'s> {
         if !root.has_error() {
             return None;
         }
-        let mut cursor = root.walk();
-        loop {
-            let node = cursor.node();
-            if node.is_error() {
-                return Some(self.error_at_token(first_leaf(node).unwrap_or(node), node));
+        let first = first_error_node(root);
+        if let Some(error) = first.and_then(|node| self.bad_heredoc_spec(node)) {
+            return Some(error);
+        }
+        // Text no token covers is where Puppet's lexer failed (bad numbers, unclosed
+        // quotes and comments, bad heredoc specs): it wins when it is not after the error.
+        if let Some(gap) = self.first_uncovered_text(root) {
+            let error_end = first.map_or(self.source.len(), |node| node.end_byte());
+            if gap <= error_end || first.is_some_and(|node| self.source[node.end_byte()..gap].trim().is_empty()) {
+                return Some(self.lexer_error(gap));
             }
-            if node.is_missing() {
-                let next = next_leaf(node);
-                return Some(match next {
-                    Some(token) => self.error_at_token(token, token),
+        }
+        if let Some(missing) = first.filter(|node| node.is_missing() && node.kind() == "heredoc_end") {
+            let body_start = missing.parent().and_then(|body| body.child(0)).map_or(missing.start_byte(), |child| child.start_byte());
+            return Some(Diagnostic::error(
+                "HEREDOC_WITHOUT_END_TAGGED_LINE",
+                "Heredoc without end-tagged line",
+                self.span_of(body_start, body_start),
+            ));
+        }
+        if let Some(missing) = first.filter(|node| node.is_missing() && node.kind() == "\"") {
+            if let Some(string) = missing.parent() {
+                return Some(self.unclosed_double_quote(string));
+            }
+        }
+        let node = first?;
+        if node.is_error() {
+            // Inside the error, a nested error holds the tokens the parser skipped: the
+            // token after them is where Puppet's parser stops.
+            if let Some(nested) = first_nested_error(node) {
+                return Some(match next_leaf(nested) {
+                    Some(token) => self.error_at_token(token, node),
                     None => self.error("Syntax error at end of input", self.span_of(self.source.len(), self.source.len())),
                 });
             }
-            if node.has_error() && cursor.goto_first_child() {
+            return Some(self.error_at_token(first_leaf(node).unwrap_or(node), node));
+        }
+        Some(match next_leaf(node) {
+            Some(token) => self.error_at_token(token, token),
+            None => self.error("Syntax error at end of input", self.span_of(self.source.len(), self.source.len())),
+        })
+    }
+
+    /// The first non-blank text that no leaf token covers (an ERROR leaf counts as
+    /// uncovered), as a byte offset.
+    fn first_uncovered_text(&self, root: Node<'s>) -> Option<usize> {
+        let mut covered = 0;
+        let mut cursor = root.walk();
+        let blank = |text: &str| text.trim_start_matches([' ', '\t', '\r', '\n', '\u{c}', '\u{b}']).len();
+        loop {
+            let node = cursor.node();
+            if node.child_count() == 0 && node.end_byte() > node.start_byte() {
+                let start = node.start_byte();
+                if start > covered {
+                    let between = &self.source[covered..start];
+                    if blank(between) > 0 {
+                        return Some(covered + between.len() - blank(between));
+                    }
+                }
+                if node.is_error() {
+                    return Some(start);
+                }
+                covered = covered.max(node.end_byte());
+            }
+            if cursor.goto_first_child() {
                 continue;
             }
             loop {
@@ -181,10 +232,100 @@ impl<'s> Lowerer<'s> {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    return Some(self.error("Syntax error", self.span(root)));
+                    let rest = &self.source[covered.min(self.source.len())..];
+                    return (blank(rest) > 0).then(|| covered + rest.len() - blank(rest));
                 }
             }
         }
+    }
+
+    /// Puppet's lexer error for the text at `offset`.
+    fn lexer_error(&self, offset: usize) -> Diagnostic {
+        let rest = &self.source[offset..];
+        let at = |offset: usize| self.span_of(offset, offset + 1);
+        let followed_by = |from: usize| {
+            let tail = &self.source[from.min(self.source.len())..];
+            if tail.is_empty() {
+                return "<eof>".to_string();
+            }
+            let head: String = tail.chars().take(5).collect();
+            format!("{}...", head.replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r"))
+        };
+        let code = "SYNTAX_ERROR";
+        if rest.starts_with('\'') {
+            let message = format!("Unclosed quote after \"'\" followed by '{}'", followed_by(offset + 1));
+            return Diagnostic::error("UNCLOSED_QUOTE", message, at(offset + 1));
+        }
+        if rest.starts_with('"') {
+            let message = format!("Unclosed quote after '\"' followed by '{}'", followed_by(offset + 1));
+            return Diagnostic::error("UNCLOSED_QUOTE", message, at(offset + 1));
+        }
+        if rest.starts_with("/*") {
+            return Diagnostic::error("UNCLOSED_MLCOMMENT", "Unclosed multiline comment", at(offset));
+        }
+        if rest.starts_with("@(") {
+            return Diagnostic::error("HEREDOC_INVALID_SYNTAX", "Invalid syntax in heredoc expected @(endtag[:syntax][/escapes])", at(offset));
+        }
+        if rest.starts_with(|ch: char| ch.is_ascii_digit()) {
+            let word: String = rest.chars().take_while(|ch| ch.is_ascii_alphanumeric() || *ch == '_' || *ch == '.').collect();
+            let message = match parse_number(&word) {
+                Err(error) if !error.0.starts_with("Internal") => error.0,
+                _ => format!("Illegal number '{word}'"),
+            };
+            return Diagnostic::error("ILLEGAL_NUMBER", message, at(offset));
+        }
+        if rest.starts_with("::") {
+            let message = if rest[2..].starts_with(|ch: char| ch.is_ascii_uppercase()) {
+                "Illegal fully qualified class reference"
+            } else {
+                "Illegal fully qualified name"
+            };
+            return Diagnostic::error(code, message, at(offset));
+        }
+        if rest.starts_with(|ch: char| ch.is_ascii_uppercase()) {
+            return Diagnostic::error("ILLEGAL_CLASS_REFERENCE", "Illegal class reference", at(offset));
+        }
+        let token: String = rest.chars().take_while(|ch| !ch.is_whitespace()).take(20).collect();
+        Diagnostic::error(code, format!("Syntax error at '{token}'"), at(offset))
+    }
+
+    /// `@(` that the grammar could not read as a heredoc: Puppet's heredoc spec errors.
+    fn bad_heredoc_spec(&self, error: Node<'s>) -> Option<Diagnostic> {
+        let text = self.text(error);
+        let relative = text.find("@(")?;
+        let offset = error.start_byte() + relative;
+        let rest = &self.source[offset..];
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        let at = self.span_of(offset, offset + 2);
+        let Some(close) = rest[..line_end].find(')') else {
+            let tail: String = rest.chars().take(5).collect();
+            let message = format!("Unclosed parenthesis after '@(' followed by '{}...'", tail.replace('\n', "\\n"));
+            return Some(Diagnostic::error("HEREDOC_UNCLOSED_PARENTHESIS", message, at));
+        };
+        let spec = &rest[..=close];
+        let message = match parse_heredoc_spec(spec) {
+            Err(message) => message,
+            Ok(_) if spec.contains(':') && !spec_has_valid_syntax(spec) => {
+                "Invalid syntax in heredoc expected @(endtag[:syntax][/escapes])".to_string()
+            }
+            Ok(_) => return None,
+        };
+        Some(Diagnostic::error("HEREDOC_INVALID_SYNTAX", message, at))
+    }
+
+    /// A double-quoted string without its closing quote: Puppet reports it where its
+    /// lexer last started reading text (after the quote or the last interpolation).
+    fn unclosed_double_quote(&self, string: Node<'s>) -> Diagnostic {
+        let mut cursor = string.walk();
+        let last_interpolation = string
+            .named_children(&mut cursor)
+            .filter(|child| matches!(child.kind(), "interpolation" | "variable"))
+            .last();
+        let offset = last_interpolation.map_or(string.start_byte() + 1, |node| node.end_byte());
+        let after = last_interpolation.map_or_else(|| "'\"'".to_string(), |node| format!("'{}'", self.text(node).trim_start_matches('$')));
+        let tail: String = self.source[offset..].chars().take(5).collect();
+        let message = format!("Unclosed quote after {after} followed by '{}...'", tail.replace('\n', "\\n"));
+        Diagnostic::error("UNCLOSED_QUOTE", message, self.span_of(offset, offset + 1))
     }
 
     fn error_at_token(&self, token: Node<'_>, _error: Node<'_>) -> Diagnostic {
@@ -214,12 +355,24 @@ impl<'s> Lowerer<'s> {
     /// without parentheses transformed).
     fn statements(&mut self, parent: Node<'s>) -> Result<Vec<Expr>, Diagnostic> {
         let mut cursor = parent.walk();
-        let children: Vec<Node<'s>> = parent.named_children(&mut cursor).collect();
+        let children: Vec<Node<'s>> = parent.children(&mut cursor).collect();
         let mut statements = Vec::with_capacity(children.len());
+        let mut previous: Option<Node<'s>> = None;
         for child in children {
+            if !child.is_named() {
+                if child.kind() == ";" {
+                    previous = None;
+                }
+                continue;
+            }
             if !is_statement_kind(child.kind()) {
                 continue;
             }
+            if let (Some(before), "hash") = (previous, child.kind()) {
+                // `expression {` is always Puppet's `resource LBRACE`, never a hash.
+                return Err(self.brace_after_expression(before, child));
+            }
+            previous = Some(child);
             if child.kind() == "statement_call" {
                 let name = self.required(child, "name")?;
                 let name_expr = Expr::new(self.span(name), ExprKind::QualifiedName(self.text(name).to_string()));
@@ -244,6 +397,31 @@ impl<'s> Lowerer<'s> {
             statements.push(Statement::Expr(self.expr(child)?));
         }
         factory::transform_calls(statements)
+    }
+
+    /// The error for `{ ... }` right after an expression statement.
+    fn brace_after_expression(&self, before: Node<'s>, hash: Node<'s>) -> Diagnostic {
+        let entries = self.fields(hash, "entry");
+        let attribute_like = entries.iter().all(|entry| {
+            self.field(*entry, "key").is_some_and(|key| key.kind() == "name" || is_keyword(self.text(key)))
+        });
+        if !attribute_like {
+            let arrow = entries
+                .iter()
+                .find_map(|entry| {
+                    let mut cursor = entry.walk();
+                    let found = entry.children(&mut cursor).find(|child| child.kind() == "=>");
+                    found
+                })
+                .unwrap_or(hash);
+            return self.error("Syntax error at '=>'", self.span(arrow));
+        }
+        // The resource's left side is the innermost expression that ends the statement.
+        let mut left = before;
+        while let Some(right) = self.field(left, "right").or_else(|| (left.kind() == "statement_call").then(|| self.fields(left, "argument").pop()).flatten()) {
+            left = right;
+        }
+        self.error("Expression is not valid as a resource, resource-default, or resource-override", self.span(left))
     }
 
     /// A `{ statements }` block as a definition or lambda body: always a block.
@@ -934,7 +1112,10 @@ fn parse_heredoc_spec(spec: &str) -> Result<HeredocSpec, String> {
     let mut escapes = Escapes::NONE;
     if let Some(flags) = rest.strip_prefix('/') {
         escapes = Escapes::heredoc(flags.trim()).map_err(|error| match error {
-            strings::HeredocFlagError::Repeated(flags) => format!("An escape char for @() may only appear once. Got '{flags}'"),
+            strings::HeredocFlagError::Repeated(flags) => {
+                let listed: Vec<String> = flags.chars().map(String::from).collect();
+                format!("An escape char for @() may only appear once. Got '{}'", listed.join(", "))
+            }
             strings::HeredocFlagError::Invalid(flag) => format!("Invalid heredoc escape char. Only t, r, n, s,  u, L, $ allowed. Got '{flag}'"),
         })?;
     }
@@ -942,10 +1123,22 @@ fn parse_heredoc_spec(spec: &str) -> Result<HeredocSpec, String> {
     if interpolate {
         tag = tag[1..tag.len() - 1].trim().to_string();
     }
+    if inner[..tag_end].is_empty() {
+        return Err("Invalid syntax in heredoc expected @(endtag[:syntax][/escapes])".into());
+    }
     if tag.is_empty() {
         return Err("Heredoc with an empty endtag".into());
     }
     Ok(HeredocSpec { tag, syntax, interpolate, escapes })
+}
+
+/// `:syntax` of a heredoc spec is `[a-z][a-zA-Z0-9_+]+` (Puppet's PATTERN_HEREDOC).
+fn spec_has_valid_syntax(spec: &str) -> bool {
+    let Some((_, after)) = spec.split_once(':') else { return true };
+    let syntax = after.split(['/', ')']).next().unwrap_or("").trim_matches([' ', '\t']);
+    syntax.len() >= 2
+        && syntax.starts_with(|ch: char| ch.is_ascii_lowercase())
+        && syntax.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '+')
 }
 
 /// The end line `   |- TAG`: its leading blanks, whether it has a margin `|`, and
@@ -1021,6 +1214,48 @@ fn token_value<'t>(kind: &str, text: &'t str) -> &'t str {
     }
 }
 
+/// The first ERROR or MISSING node of the tree, in document order.
+fn first_error_node(root: Node<'_>) -> Option<Node<'_>> {
+    first_error_within(root, true, |node| node.is_error() || node.is_missing())
+}
+
+/// The first ERROR node inside `node` (not `node` itself), in document order.
+fn first_nested_error(node: Node<'_>) -> Option<Node<'_>> {
+    first_error_within(node, false, |node| node.is_error())
+}
+
+/// The first node under `top` (or `top` itself when `include_top`) that `wanted`
+/// accepts, looking only into subtrees that contain errors.
+fn first_error_within<'t>(top: Node<'t>, include_top: bool, wanted: fn(&Node<'t>) -> bool) -> Option<Node<'t>> {
+    if !top.has_error() {
+        return None;
+    }
+    if include_top && wanted(&top) {
+        return Some(top);
+    }
+    let mut cursor = top.walk();
+    if !cursor.goto_first_child() {
+        return None;
+    }
+    loop {
+        let current = cursor.node();
+        if wanted(&current) {
+            return Some(current);
+        }
+        if current.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() || cursor.node() == top {
+                return None;
+            }
+        }
+    }
+}
+
 fn first_leaf(node: Node<'_>) -> Option<Node<'_>> {
     let mut current = node;
     while current.child_count() > 0 {
@@ -1044,5 +1279,34 @@ fn next_leaf(node: Node<'_>) -> Option<Node<'_>> {
             continue;
         }
         current = current.parent()?;
+    }
+}
+
+/// The CST, one node per line with its field name and position (for debugging).
+pub fn debug_cst(source: &str, mode: Mode) -> String {
+    let Some(tree) = parse_tree(source, mode) else { return String::new() };
+    let mut out = String::new();
+    let mut cursor = tree.walk();
+    let mut depth = 0;
+    loop {
+        let node = cursor.node();
+        let field = cursor.field_name().map(|name| format!("{name}: ")).unwrap_or_default();
+        let flag = if node.is_missing() { " MISSING" } else if node.is_error() { " ERROR" } else { "" };
+        let text = if node.child_count() == 0 { format!(" {:?}", &source[node.start_byte()..node.end_byte()]) } else { String::new() };
+        let start = node.start_position();
+        out.push_str(&format!("{}{field}{}{flag} [{}:{}]{text}\n", "  ".repeat(depth), node.kind(), start.row + 1, start.column + 1));
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return out;
+            }
+            depth -= 1;
+        }
     }
 }

@@ -91,7 +91,7 @@ fn parse_radix(digits: &str, radix: u32) -> i128 {
 }
 
 /// Ruby's `Float#to_s`: the shortest digits that read back to the same float, in fixed
-/// notation when the decimal exponent is in -4..16, else as `1.0e+20`.
+/// notation for moderate exponents, else as `1.0e+20`.
 pub fn ruby_float_to_s(value: f64) -> String {
     if value.is_nan() {
         return "NaN".to_string();
@@ -111,7 +111,10 @@ pub fn ruby_float_to_s(value: f64) -> String {
     let decpt = exponent + 1;
     let sign = if value < 0.0 { "-" } else { "" };
     let length = digits.len() as i32;
-    if decpt > 0 && decpt <= 16 {
+    // Ruby keeps fixed notation up to 16 integer digits when there is a fraction, and
+    // up to 15 for integral values (`1e14` is `100000000000000.0`, `1e15` is `1.0e+15`).
+    let fixed_limit = if decpt < length { 16 } else { 15 };
+    if decpt > 0 && decpt <= fixed_limit {
         if decpt >= length {
             format!("{sign}{digits}{}.0", "0".repeat((decpt - length) as usize))
         } else {
@@ -137,7 +140,11 @@ mod tests {
         for (value, text) in [
             (1e20, "1.0e+20"),
             (1e16, "1.0e+16"),
-            (1e15, "1000000000000000.0"),
+            (1e15, "1.0e+15"),
+            (1e14, "100000000000000.0"),
+            (1.5e15, "1.5e+15"),
+            (1000000000000001.0, "1.000000000000001e+15"),
+            (12345678901234567.0, "1.2345678901234568e+16"),
             (1.5e-5, "1.5e-05"),
             (0.0001, "0.0001"),
             (2.5, "2.5"),

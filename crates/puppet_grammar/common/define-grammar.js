@@ -165,14 +165,24 @@ function defineGrammar(dialect) {
 
     // `file { 'title': attr => value; 'title2': ... }` and `class { 'name': }`.
     resource_expression: $ => prec(1, seq(
-      optional(field('form', choice('@', '@@'))),
-      field('type', choice($._expression, alias('class', $.name))),
+      choice(
+        seq(
+          optional(field('form', choice('@', '@@'))),
+          field('type', choice($._expression, alias('class', $.name))),
+        ),
+        field('type', $._resource_as_type),
+      ),
       '{',
       field('body', $.resource_body),
       repeat(seq(';', field('body', $.resource_body))),
       optional(';'),
       '}',
     )),
+
+    // egrammar's resource rules are left-recursive (`resource LBRACE ...`): a resource
+    // followed by braces parses, and Puppet then rejects it ("Expression is not valid as a
+    // resource, resource-default, or resource-override").
+    _resource_as_type: $ => prec(1, choice($.resource_expression, $.untitled_resource)),
 
     resource_body: $ => seq(
       field('title', $._expression),
@@ -183,8 +193,10 @@ function defineGrammar(dialect) {
     // `resource LBRACE attribute_operations endcomma RBRACE`: resource defaults
     // (`File { }`), overrides (`File['x'] { }`), or a name followed by a hash-like body.
     untitled_resource: $ => prec(1, seq(
-      optional(field('form', choice('@', '@@'))),
-      field('type', $._expression),
+      choice(
+        seq(optional(field('form', choice('@', '@@'))), field('type', $._expression)),
+        field('type', $._resource_as_type),
+      ),
       '{',
       optional(choice($._attribute_operations, ',')),
       '}',

@@ -249,3 +249,26 @@ fn an_unreachable_engine_is_one_line_and_exit_2() {
         assert!(stderr.starts_with("puppet-ci: error: cannot reach the Docker engine at unix:///nonexistent/docker.sock: "), "{stderr}");
     }
 }
+
+#[test]
+fn a_host_without_mmdebstrap_or_debootstrap_is_told_what_to_install() {
+    let repo = tempfile::tempdir().unwrap();
+    // A package list no other test uses, so the image cannot exist yet.
+    let yaml = "roles:\n  - name: role::lonely\n    packages: [puppet-ci-no-such-image-package]\n";
+    std::fs::write(repo.path().join("puppet-ci.yaml"), yaml).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_puppet-ci"))
+        .arg("--root")
+        .arg(repo.path())
+        .args(["image", "build"])
+        .env("PATH", "")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or("");
+    assert_eq!(
+        last,
+        "puppet-ci: error: no tool to build a Debian base image: install mmdebstrap (`apt-get install mmdebstrap`) or debootstrap",
+        "{stderr}"
+    );
+}

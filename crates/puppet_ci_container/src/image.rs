@@ -113,6 +113,20 @@ pub fn prune_images(keep: &[String]) -> Result<Vec<String>, ContainerError> {
                 .map_err(ContainerError::docker(format!("removing {}", image.tag)))?;
             removed.push(image.tag);
         }
+        // Images a rebuild left without their tag.
+        let filters = HashMap::from([
+            ("label".to_string(), vec!["puppet-ci.image=base".to_string()]),
+            ("dangling".to_string(), vec!["true".to_string()]),
+        ]);
+        let dangling = docker
+            .list_images(Some(ListImagesOptionsBuilder::new().filters(&filters).build()))
+            .await
+            .map_err(ContainerError::docker("listing images"))?;
+        for image in dangling {
+            if docker.remove_image(&image.id, Some(RemoveImageOptionsBuilder::new().build()), None).await.is_ok() {
+                removed.push(image.id);
+            }
+        }
         Ok(removed)
     })?
 }
@@ -185,6 +199,7 @@ pub(crate) async fn ensure_image(
             return Ok(info);
         }
     }
+    let previous = docker.inspect_image(&tag).await.ok().and_then(|image| image.id);
     let started = Instant::now();
     progress(&format!("image {tag}: building {} packages from the host's apt sources", spec.packages.len()));
     let tarball = std::env::temp_dir().join(format!("puppet-ci-rootfs-{}-{}.tar", spec.key(), std::process::id()));
@@ -203,6 +218,10 @@ pub(crate) async fn ensure_image(
         .await?
         .ok_or_else(|| ContainerError::ImageBuild { tag: tag.clone(), message: "the engine does not list the imported image".into() })?;
     info.built_in = Some(built_in);
+    // A rebuild leaves the old image untagged: remove it unless a container still uses it.
+    if let Some(previous) = previous {
+        let _ = docker.remove_image(&previous, Some(RemoveImageOptionsBuilder::new().build()), None).await;
+    }
     Ok(info)
 }
 
@@ -223,12 +242,10 @@ async fn existing(docker: &Docker, spec: &ImageSpec) -> Result<Option<ImageInfo>
     }
 }
 
+/// A program on `PATH` (root's `PATH` holds `/usr/sbin`, where debootstrap lives).
 fn find_tool(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/bin"), PathBuf::from("/sbin")])
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
 /// Writes the image's root filesystem as a tarball at `tarball`.
@@ -255,6 +272,11 @@ async fn make_rootfs(spec: &ImageSpec, tarball: &Path, tag: &str) -> Result<(), 
             "--dpkgopt=path-exclude=/usr/share/info/*",
             &spec.suite,
         ]);
+        // dpkg without fsync: the image is written once, as a whole, at the end.
+        let eatmydata = Path::new("/usr/share/mmdebstrap/hooks/eatmydata");
+        if eatmydata.is_dir() {
+            command.arg(format!("--hook-dir={}", eatmydata.display()));
+        }
         command.arg(tarball);
         command.args(sources.iter().map(apt_sources::AptSource::line));
         return run_tool(command, tag).await;
@@ -345,5 +367,13 @@ mod tests {
         assert_ne!(a.key(), d.key());
         assert_eq!(a.tag(), format!("puppet-ci-base:bookworm-{}", a.key()));
         assert!(a.packages.contains("puppet") && a.packages.contains("sysv-rc"));
+    }
+
+    #[test]
+    fn the_readable_recipe_installs_the_same_base_packages() {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ci/image/build-rootfs.sh");
+        let text = std::fs::read_to_string(&script).unwrap();
+        let line = text.lines().find(|line| line.starts_with("base_packages=(")).expect("ci/image/build-rootfs.sh lists base_packages");
+        assert_eq!(line, format!("base_packages=({})", BASE_PACKAGES.join(" ")));
     }
 }

@@ -110,3 +110,29 @@ fn the_pre_commit_hook_refuses_broken_manifests() {
     let (committed, output) = commit("fixed");
     assert!(committed, "{output}");
 }
+
+#[test]
+fn branches_deploy_to_their_environments_and_deleted_ones_are_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    let repo = ControlRepo::new(dir.path(), "");
+    repo.commit("r1", "");
+    git(&repo.root, &["branch", "feature/Login-form"]);
+    let to = code.to_str().unwrap();
+    let json = dir.path().join("report.json");
+    for branch in ["production", "feature/Login-form"] {
+        let (status, stdout, stderr) = run(repo.cli().args(["deploy", "--branch", branch, "--to", to, "--json"]).arg(&json));
+        assert_eq!(status, 0, "{stdout}{stderr}");
+        let report = std::fs::read_to_string(&json).unwrap();
+        assert!(report.contains("no puppetserver configured for this master"), "the smoke test is reported as skipped: {report}");
+    }
+    assert!(code.join("environments/feature_login_form/manifests/site.pp").is_file());
+    git(&repo.root, &["branch", "-D", "feature/Login-form"]);
+    let (status, stdout, stderr) = run(repo.cli().args(["deploy", "--branch", "production", "--to", to, "--prune", "--json"]).arg(&json));
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    let report = std::fs::read_to_string(&json).unwrap();
+    assert!(report.contains("remove environment feature_login_form (its branch is gone)"), "{report}");
+    assert!(!code.join("environments/feature_login_form").exists());
+    assert!(!code.join("releases/feature_login_form").exists());
+    assert!(code.join("environments/production/manifests/site.pp").is_file());
+}

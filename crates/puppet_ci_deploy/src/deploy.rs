@@ -159,12 +159,10 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
     let Some(_lock) = steps.step("lock", || code_dir.lock(environment, options.lock_wait, &holder("deploy", &id)).map_err(Stop::from)) else {
         return;
     };
-    let Some(previous) = steps.step("prepare", || {
-        code_dir.remove_partials(environment)?;
-        Ok(code_dir.live(environment)?)
-    }) else {
+    let Some(state) = steps.step("prepare", || Ok(code_dir.prepare(environment)?)) else {
         return;
     };
+    let previous = state.live;
     steps.run.previous = previous.clone();
     steps.run.live = previous.clone();
     if let Some(server) = &master.server {
@@ -221,7 +219,7 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
             return;
         }
         steps.run.live = Some(id.clone());
-        let mut history = code_dir.history(environment).unwrap_or_default();
+        let mut history = state.history.clone();
         history.push(id.clone());
         if steps.step("history", || code_dir.write_history(environment, &history).map_err(Stop::from)).is_none() {
             switch_back(steps, master, environment, previous.as_deref());
@@ -345,11 +343,10 @@ fn rollback_steps(steps: &mut Steps<'_>, master: &Master, environment: &str, rel
     let Some(_lock): Option<Box<dyn LockGuard>> = steps.step("lock", || code_dir.lock(environment, lock_wait, &holder("rollback", environment)).map_err(Stop::from)) else {
         return;
     };
-    let Some((live, mut history, releases)) =
-        steps.step("prepare", || Ok((code_dir.live(environment)?, code_dir.history(environment)?, code_dir.releases(environment)?)))
-    else {
+    let Some(state) = steps.step("prepare", || Ok(code_dir.prepare(environment)?)) else {
         return;
     };
+    let (live, mut history, releases) = (state.live, state.history, state.releases);
     steps.run.previous = live.clone();
     steps.run.live = live.clone();
     let Some(live_id) = live else {

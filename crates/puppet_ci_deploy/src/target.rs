@@ -52,10 +52,27 @@ pub trait CodeDir {
     fn remove_release(&self, environment: &str, id: &str) -> Result<()>;
     /// Removes unpacks that never completed (a deploy killed half-way).
     fn remove_partials(&self, environment: &str) -> Result<Vec<String>>;
+    /// What a deploy or rollback reads first, after removing unpacks that never
+    /// completed: one round trip where the code dir is remote.
+    fn prepare(&self, environment: &str) -> Result<EnvironmentState> {
+        self.remove_partials(environment)?;
+        Ok(EnvironmentState { live: self.live(environment)?, history: self.history(environment)?, releases: self.releases(environment)? })
+    }
     /// Environments whose folder is a puppet-ci symlink.
     fn managed_environments(&self) -> Result<Vec<String>>;
     /// Removes an environment's symlink and all its releases.
     fn remove_environment(&self, environment: &str) -> Result<()>;
+}
+
+/// An environment as [`CodeDir::prepare`] finds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnvironmentState {
+    /// The live release, `None` when the environment does not exist.
+    pub live: Option<String>,
+    /// Release ids in the order they went live.
+    pub history: Vec<String>,
+    /// Complete releases present.
+    pub releases: Vec<String>,
 }
 
 fn release_id_from_link(environment: &str, link: &str, describe: impl Fn() -> String) -> Result<String> {
@@ -485,6 +502,40 @@ impl CodeDir for SshCodeDir {
         let dir = self.path(&format!("releases/{environment}"));
         let output = self.run(&format!("cd {dir} 2>/dev/null || exit 0; for f in .partial-*; do [ -d \"$f\" ] && rm -rf \"$f\" && echo \"$f\"; done; true"), None)?;
         Ok(parse_history(&output))
+    }
+
+    fn prepare(&self, environment: &str) -> Result<EnvironmentState> {
+        let dir = self.path(&format!("releases/{environment}"));
+        let link = self.path(&format!("environments/{environment}"));
+        let script = format!(
+            "if [ -d {dir} ]; then cd {dir} && for f in .partial-*; do [ -d \"$f\" ] && rm -rf \"$f\"; done; fi; \
+             echo '#live'; if [ -L {link} ]; then readlink {link}; elif [ -e {link} ]; then echo '!unmanaged'; fi; \
+             echo '#history'; cat {dir}/history 2>/dev/null; \
+             echo '#releases'; if [ -d {dir} ]; then cd {dir} && for f in *; do [ -d \"$f\" ] && echo \"$f\"; done; fi; true"
+        );
+        let output = self.run(&script, None)?;
+        let mut sections: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+        let mut current = "";
+        for line in output.lines().map(str::trim).filter(|line| !line.is_empty()) {
+            match line {
+                "#live" | "#history" | "#releases" => current = line,
+                _ => sections.entry(current).or_default().push(line.to_string()),
+            }
+        }
+        let live = match sections.get("#live").and_then(|lines| lines.first()) {
+            None => None,
+            Some(link) if link == "!unmanaged" => {
+                return Err(DeployError::Target(format!(
+                    "{}/environments/{environment} is a folder puppet-ci does not manage (r10k's?); move it away before the first puppet-ci deploy of {environment}",
+                    self.describe()
+                )))
+            }
+            Some(link) => Some(release_id_from_link(environment, link, || self.describe())?),
+        };
+        let mut releases = sections.remove("#releases").unwrap_or_default();
+        releases.retain(|id| id != "*");
+        releases.sort();
+        Ok(EnvironmentState { live, history: sections.remove("#history").unwrap_or_default(), releases })
     }
 
     fn managed_environments(&self) -> Result<Vec<String>> {

@@ -341,7 +341,6 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
 
 /// The deploy stage of `puppet-ci all --deploy`: packages `branch` and deploys it to its
 /// environment on every configured master.
-#[allow(dead_code)] // Until `puppet-ci all --deploy` (commands/all.rs) calls it.
 pub fn stage(config: &Config, branch: &str) -> anyhow::Result<StageReport> {
     let started = Instant::now();
     let deploy = config.deploy.clone().unwrap_or_default();

@@ -198,7 +198,7 @@ pub fn world() -> &'static World {
         let dir = std::env::temp_dir().join(format!("puppet-ci-deploy-tests-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         // Removes the folder when the test binary ends (the guard's stdin closes).
-        start_guarded("sleep 86400", &dir.with_extension("log"), Some(&dir));
+        start_guarded("sleep 86400", Path::new("/dev/null"), Some(&dir));
         let pki = make_pki(&dir);
         let start = Instant::now();
         let servers = vec![start_server(&dir, &pki, "ps1"), start_server(&dir, &pki, "ps2")];

@@ -9,10 +9,55 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
 use crate::stack::guarded;
 
-/// Checks a parsed program as Puppet's `Checker4_0` does.
+/// Checks a parsed program as Puppet's `Checker4_0` does for a file outside any module
+/// (as `puppet parser validate FILE` does).
 pub fn check(program: &Program) -> Vec<Diagnostic> {
-    let mut checker = Checker { path: Vec::new(), diagnostics: Vec::new() };
-    checker.walk(Node::Program(program));
+    check_in(program, &FileLocation::Anywhere)
+}
+
+/// Where a file is, for Puppet's checks of what a module file may define.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileLocation {
+    /// Not in a module (or not a `.pp` file): no location checks.
+    Anywhere,
+    /// In a module, but not in `manifests`, `functions`, `types` or `plans`.
+    BadModuleFile { file: String },
+    /// In a module: definitions' names must start with this namespace (`apache::vhost`).
+    Module { file: String, namespace: String },
+}
+
+impl FileLocation {
+    /// The location of a `.pp` file from its path relative to a module folder of the
+    /// modulepath (`apache/manifests/vhost.pp`), as Puppet's `namespace_for_file` does.
+    /// `file` is the path shown in messages.
+    pub fn in_modulepath(relative: &std::path::Path, file: String) -> FileLocation {
+        if relative.extension().is_none_or(|extension| extension != "pp") {
+            return FileLocation::Anywhere;
+        }
+        let components: Vec<String> =
+            relative.components().map(|component| component.as_os_str().to_string_lossy().to_lowercase()).collect();
+        if components.len() < 2 || !matches!(components[1].as_str(), "manifests" | "functions" | "types" | "plans") {
+            return FileLocation::BadModuleFile { file };
+        }
+        let mut names = vec![components[0].clone()];
+        names.extend(components[2..components.len() - 1].iter().cloned());
+        let file_name = &components[components.len() - 1];
+        if !(components.len() == 3 && file_name == "init.pp") {
+            names.push(file_name.trim_end_matches(".pp").to_string());
+        }
+        FileLocation::Module { file, namespace: names.join("::") }
+    }
+}
+
+/// [`check`] for a file at a known place in a module.
+pub fn check_in(program: &Program, location: &FileLocation) -> Vec<Diagnostic> {
+    let mut checker = Checker { path: Vec::new(), diagnostics: Vec::new(), location };
+    checker.check(Node::Program(program));
+    checker.top_constructs_in_module(program);
+    checker.path.push(Node::Program(program));
+    for child in Node::Program(program).children() {
+        checker.walk(child);
+    }
     checker.diagnostics
 }
 
@@ -157,6 +202,7 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
 struct Checker<'a> {
     path: Vec<Node<'a>>,
     diagnostics: Vec<Diagnostic>,
+    location: &'a FileLocation,
 }
 
 impl<'a> Checker<'a> {
@@ -495,6 +541,7 @@ impl<'a> Checker<'a> {
         if !is_classref_decl(&definition.name) {
             self.illegal_definition_name(expr, &definition.name);
         }
+        self.file_namespace(expr, &definition.name);
         self.reserved_type_name(expr, &definition.name);
         if definition.name == "plan" {
             self.report(Severity::Deprecation, "FUTURE_RESERVED_WORD", "Use of future reserved word: 'plan'".into(), expr.span);
@@ -649,6 +696,41 @@ impl<'a> Checker<'a> {
                     return;
                 }
             }
+        }
+    }
+
+    /// Puppet's `internal_check_file_namespace`.
+    fn file_namespace(&mut self, expr: &Expr, name: &str) {
+        let (file, allowed) = match self.location {
+            FileLocation::Anywhere => return,
+            FileLocation::BadModuleFile { file } => (file, false),
+            FileLocation::Module { file, namespace } => (file, name.to_lowercase().starts_with(namespace.as_str())),
+        };
+        if !allowed {
+            let message = format!("Unacceptable location. The name '{name}' is unacceptable in file '{file}'");
+            self.error("ILLEGAL_DEFINITION_LOCATION", message, expr.span);
+        }
+    }
+
+    /// Puppet's `internal_check_top_construct_in_module`: a module file holds definitions only.
+    fn top_constructs_in_module(&mut self, program: &Program) {
+        if matches!(self.location, FileLocation::Anywhere) || matches!(program.body.kind, ExprKind::Nop) {
+            return;
+        }
+        let statements = match &program.body.kind {
+            ExprKind::Block(statements) => statements.iter().collect::<Vec<_>>(),
+            _ => vec![&program.body],
+        };
+        for statement in statements {
+            let valid = matches!(
+                statement.kind,
+                ExprKind::Definition(_) | ExprKind::TypeAlias { .. } | ExprKind::TypeMapping { .. } | ExprKind::TypeDefinition { .. }
+            );
+            if valid {
+                continue;
+            }
+            let message = format!("This {} is unacceptable as a top level construct in this location", label(statement));
+            self.error("ILLEGAL_TOP_CONSTRUCT_LOCATION", message, position(statement));
         }
     }
 

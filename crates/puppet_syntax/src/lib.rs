@@ -47,10 +47,16 @@ impl Parse {
     /// Syntax errors, else what Puppet's checker finds (errors and warnings), as
     /// `puppet parser validate` reports them.
     pub fn validate(&self) -> Vec<Diagnostic> {
+        self.validate_in(&checker::FileLocation::Anywhere)
+    }
+
+    /// [`Parse::validate`] for a file at a known place in a module, with Puppet's checks
+    /// of what a module file may define (`puppet parser validate` run in an environment).
+    pub fn validate_in(&self, location: &checker::FileLocation) -> Vec<Diagnostic> {
         if self.has_errors() {
             return self.errors.clone();
         }
-        let mut diagnostics = checker::check(&self.program);
+        let mut diagnostics = checker::check_in(&self.program, location);
         // Puppet loads the definitions only when the checker found no error.
         if !diagnostics.iter().any(Diagnostic::is_error) {
             diagnostics.extend(definitions::duplicates(&self.program));

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use puppet_ci_report::{Case, Location, Outcome, StageReport};
+use puppet_syntax::checker::FileLocation;
 use puppet_syntax::{Diagnostic, Severity};
 use rayon::prelude::*;
 
@@ -69,17 +70,33 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
 }
 
 /// The validate stage of `puppet-ci all`: every manifest and template of the control
-/// repo (its site manifest and module folders), one case per file.
+/// repo (its site manifest and module folders), one case per file. Files in modules get
+/// Puppet's checks of what a module file may define (a class `apache::vhost` belongs in
+/// `apache/manifests/vhost.pp`), as Puppet applies them in an environment.
 pub fn stage(config: &puppet_ci_config::Config) -> anyhow::Result<StageReport> {
     let started = Instant::now();
     let mut files = Vec::new();
-    let mut roots = vec![config.root.join(&config.manifest)];
-    roots.extend(config.modulepath.iter().map(|folder| config.root.join(folder)));
-    for root in roots.iter().filter(|root| root.exists()) {
-        collect_files(root, &mut files)?;
+    let site = config.root.join(&config.manifest);
+    if site.exists() {
+        collect_files(&site, &mut files)?;
     }
+    let mut locations = vec![FileLocation::Anywhere; files.len()];
+    for folder in &config.modulepath {
+        let modules = config.root.join(folder);
+        if !modules.exists() {
+            continue;
+        }
+        let first = files.len();
+        collect_files(&modules, &mut files)?;
+        for path in &files[first..] {
+            let relative = path.strip_prefix(&modules).unwrap_or(path);
+            let shown = path.strip_prefix(&config.root).unwrap_or(path).display().to_string();
+            locations.push(FileLocation::in_modulepath(relative, shown));
+        }
+    }
+    let results: Vec<FileResult> = files.par_iter().zip(locations.par_iter()).map(|(path, location)| validate_file(path, location)).collect();
     let mut report = StageReport::new("validate");
-    for result in validate_files(&files) {
+    for result in results {
         let shown = result.path.strip_prefix(&config.root).unwrap_or(&result.path).to_path_buf();
         let group = shown.display().to_string();
         let case = if let Some(error) = &result.read_error {
@@ -99,17 +116,17 @@ pub fn stage(config: &puppet_ci_config::Config) -> anyhow::Result<StageReport> {
 }
 
 fn validate_files(files: &[PathBuf]) -> Vec<FileResult> {
-    files.par_iter().map(|path| validate_file(path)).collect()
+    files.par_iter().map(|path| validate_file(path, &FileLocation::Anywhere)).collect()
 }
 
-fn validate_file(path: &Path) -> FileResult {
+fn validate_file(path: &Path, location: &FileLocation) -> FileResult {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) => return FileResult { path: path.to_path_buf(), diagnostics: Vec::new(), read_error: Some(format!("cannot read: {err}")) },
     };
     let epp = path.extension().is_some_and(|extension| extension == "epp");
     let parsed = puppet_syntax::parse_bytes(&bytes, epp);
-    FileResult { path: path.to_path_buf(), diagnostics: parsed.validate(), read_error: None }
+    FileResult { path: path.to_path_buf(), diagnostics: parsed.validate_in(location), read_error: None }
 }
 
 /// Adds `path` if it is a file, or every `.pp` and `.epp` file under it (hidden folders

@@ -68,7 +68,7 @@ fn default_keep_releases() -> usize {
 pub struct Smoke {
     #[serde(default = "default_smoke_certname")]
     pub certname: String,
-    /// A JSON or YAML file of facts sent with the catalog request.
+    /// A JSON file of facts (an object) sent with the catalog request.
     #[serde(default)]
     pub facts: Option<PathBuf>,
 }

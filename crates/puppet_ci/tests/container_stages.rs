@@ -144,7 +144,7 @@ fn apache_syntax_error_fails_the_apache_check() {
 #[test]
 fn supervisor_program_that_exits_fails_the_supervisor_check() {
     let repo = variant("supervisor-exits");
-    let (output, report) = puppet_ci(repo.path(), &["dynamic", "--role", "role::web", "--check-timeout", "60"]);
+    let (output, report) = puppet_ci(repo.path(), &["dynamic", "--role", "role::web", "--check-timeout", "20"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let supervisor = case(&report, "role::web", "supervisor program status is RUNNING");
     assert_eq!(status(supervisor), "failed");
@@ -271,4 +271,28 @@ fn a_host_without_mmdebstrap_or_debootstrap_is_told_what_to_install() {
         "puppet-ci: error: no tool to build a Debian base image: install mmdebstrap (`apt-get install mmdebstrap`) or debootstrap",
         "{stderr}"
     );
+}
+
+#[test]
+fn image_ls_lists_and_prune_removes_only_what_no_role_uses() {
+    let build = Command::new(env!("CARGO_BIN_EXE_puppet-ci")).arg("--root").arg(example()).args(["image", "build"]).output().unwrap();
+    assert_eq!(build.status.code(), Some(0), "{}", text(&build));
+    let tags: Vec<String> = String::from_utf8_lossy(&build.stdout).lines().map(|line| line.split('\t').next().unwrap().to_string()).collect();
+    assert_eq!(tags.len(), 2, "{}", text(&build));
+    // An image no role uses: one of the example's under another key.
+    let stray = "puppet-ci-base:bookworm-0123456789ab";
+    docker(&["tag", &tags[0], stray]);
+    let ls = Command::new(env!("CARGO_BIN_EXE_puppet-ci")).args(["image", "ls"]).output().unwrap();
+    let listed = String::from_utf8_lossy(&ls.stdout).into_owned();
+    for tag in tags.iter().map(String::as_str).chain([stray]) {
+        assert!(listed.lines().any(|line| line.starts_with(&format!("{tag}\t"))), "{tag} not in:\n{listed}");
+    }
+    let prune = Command::new(env!("CARGO_BIN_EXE_puppet-ci")).arg("--root").arg(example()).args(["image", "prune"]).output().unwrap();
+    assert_eq!(prune.status.code(), Some(0), "{}", text(&prune));
+    assert_eq!(String::from_utf8_lossy(&prune.stdout).trim(), format!("removed {stray}"));
+    let left = docker(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    assert!(!left.contains(stray), "{left}");
+    for tag in &tags {
+        assert!(left.contains(tag.as_str()), "prune removed {tag}, which the example uses:\n{left}");
+    }
 }

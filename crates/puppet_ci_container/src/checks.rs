@@ -76,10 +76,14 @@ fn http_probe(url: &str, status: u16, body: Option<&str>, body_regex: Option<&st
     let url = url.to_string();
     let body = body.map(String::from);
     Ok(Probe::new(description, script, move |output| {
-        let Some((page, code)) = output.output.rsplit_once(STATUS_MARK) else {
+        let Some((page, after)) = output.output.rsplit_once(STATUS_MARK) else {
             return Verdict::Fail(format!("expected HTTP {status} from {url}, saw: {}", seen(&output.output)));
         };
-        let code = code.trim();
+        // curl's own error (stderr) may come after the status line: it belongs to the page.
+        let code: String = after.chars().take_while(char::is_ascii_digit).collect();
+        let page = format!("{page}{}", &after[code.len()..]);
+        let page = page.as_str();
+        let code = code.as_str();
         if code != status.to_string() {
             let what = if code == "000" { seen(page) } else { format!("HTTP {code}: {}", seen(page)) };
             return Verdict::Fail(format!("expected HTTP {status} from {url}, saw {what}"));
@@ -426,6 +430,10 @@ mod tests {
         );
         assert_eq!(
             judge(&probe, 7, "curl: (7) Failed to connect\n__puppet_ci_status__ 000"),
+            Verdict::Fail("expected HTTP 200 from http://localhost/, saw curl: (7) Failed to connect".into())
+        );
+        assert_eq!(
+            judge(&probe, 7, "\n__puppet_ci_status__ 000curl: (7) Failed to connect\n"),
             Verdict::Fail("expected HTTP 200 from http://localhost/, saw curl: (7) Failed to connect".into())
         );
         assert_eq!(

@@ -147,8 +147,9 @@ async fn base_images(docker: &Docker) -> Result<Vec<ImageInfo>, ContainerError> 
                 .into_iter()
                 .filter(|tag| tag.starts_with(&format!("{IMAGE_REPOSITORY}:")))
                 .map(move |tag| ImageInfo {
+                    // The tag says which key the image stands for (a retag may differ from its label).
+                    key: tag.rsplit_once('-').map(|(_, key)| key.to_string()).unwrap_or_default(),
                     tag,
-                    key: labels.get("puppet-ci.key").cloned().unwrap_or_default(),
                     suite: labels.get("puppet-ci.suite").cloned().unwrap_or_default(),
                     packages: labels
                         .get("puppet-ci.packages")

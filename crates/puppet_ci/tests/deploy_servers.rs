@@ -248,11 +248,12 @@ fn a_full_disk_switches_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let code = dir.path().join("code");
     std::fs::create_dir(&code).unwrap();
-    sh(&format!("mount -t tmpfs -o size=256k tmpfs '{}'", code.display()));
+    // A real ENOSPC: a 256 KiB tmpfs (root, or passwordless sudo as tests/setup uses).
+    sh(&format!("mount -t tmpfs -o size=256k tmpfs '{0}' 2>/dev/null || sudo -n mount -t tmpfs -o size=256k tmpfs '{0}'", code.display()));
     struct Unmount(std::path::PathBuf);
     impl Drop for Unmount {
         fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
+            let _ = std::process::Command::new("sh").arg("-c").arg(format!("umount '{0}' 2>/dev/null || sudo -n umount '{0}'", self.0.display())).status();
         }
     }
     let _unmount = Unmount(code.clone());
@@ -318,7 +319,8 @@ fn deploy_and_rollback_over_ssh() {
     let (r1, artifact1) = repo.package();
     repo.commit("r2", "");
     let (r2, artifact2) = repo.package();
-    let target = format!("ssh://root@127.0.0.1:{}{}", sshd.port, ps2.code_dir.display());
+    let user = sh("id -un").trim().to_string();
+    let target = format!("ssh://{user}@127.0.0.1:{}{}", sshd.port, ps2.code_dir.display());
     let over_ssh = |arguments: &[&str]| {
         run(bin()
             .arg("--root")

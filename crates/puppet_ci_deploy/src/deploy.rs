@@ -15,7 +15,7 @@ use puppet_ci_report::{Case, Outcome};
 use crate::haproxy::{AdminSocket, ServerState};
 use crate::package::Artifact;
 use crate::server::ServerClient;
-use crate::target::{CodeDir, LockGuard};
+use crate::target::{CodeDir, EnvironmentState, LockGuard};
 use crate::{is_valid_environment_name, DeployError};
 
 /// The static check of an unpacked release: `Err` carries what is wrong with the code.
@@ -215,16 +215,14 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
             return;
         }
         drop(temporary);
-        if steps.step("switch", || code_dir.switch(environment, &id).map_err(Stop::from)).is_none() {
-            return;
-        }
-        steps.run.live = Some(id.clone());
         let mut history = state.history.clone();
         history.push(id.clone());
-        if steps.step("history", || code_dir.write_history(environment, &history).map_err(Stop::from)).is_none() {
+        if steps.step("switch", || code_dir.switch_and_record(environment, &id, &history).map_err(Stop::from)).is_none() {
+            // The symlink may have switched before the history write failed.
             switch_back(steps, master, environment, previous.as_deref());
             return;
         }
+        steps.run.live = Some(id.clone());
     }
 
     if let Some(server) = &master.server {
@@ -294,8 +292,7 @@ fn switch_back(steps: &mut Steps<'_>, master: &Master, environment: &str, previo
 /// Removes releases beyond the newest `keep` ones that went live (the live one is always
 /// kept); returns the removed ids.
 fn apply_retention(code_dir: &dyn CodeDir, environment: &str, keep: usize) -> Result<Vec<String>, DeployError> {
-    let history = code_dir.history(environment)?;
-    let live = code_dir.live(environment)?;
+    let EnvironmentState { live, history, releases } = code_dir.prepare(environment)?;
     let mut kept: Vec<String> = Vec::new();
     for id in history.iter().rev() {
         if kept.len() >= keep {
@@ -311,7 +308,7 @@ fn apply_retention(code_dir: &dyn CodeDir, environment: &str, keep: usize) -> Re
         }
     }
     let mut removed = Vec::new();
-    for id in code_dir.releases(environment)? {
+    for id in releases {
         if !kept.contains(&id) {
             code_dir.remove_release(environment, &id)?;
             removed.push(id);
@@ -385,11 +382,10 @@ fn rollback_steps(steps: &mut Steps<'_>, master: &Master, environment: &str, rel
             }
         }
     };
-    if steps.step("switch", || code_dir.switch(environment, &target).map_err(Stop::from)).is_none() {
+    if steps.step("switch", || code_dir.switch_and_record(environment, &target, &history).map_err(Stop::from)).is_none() {
         return;
     }
     steps.run.live = Some(target.clone());
-    steps.step("history", || code_dir.write_history(environment, &history).map_err(Stop::from));
     if let Some(server) = &master.server {
         steps.step("flush", || server.flush_environment(environment).map_err(Stop::from));
         if let Some(smoke) = smoke {

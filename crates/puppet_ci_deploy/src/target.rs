@@ -49,6 +49,11 @@ pub trait CodeDir {
     fn install(&self, environment: &str, artifact: &Artifact, staged: &Path) -> Result<()>;
     /// Points the environment at a complete release, atomically.
     fn switch(&self, environment: &str, id: &str) -> Result<()>;
+    /// Switches, then records `history`: one round trip where the code dir is remote.
+    fn switch_and_record(&self, environment: &str, id: &str, history: &[String]) -> Result<()> {
+        self.switch(environment, id)?;
+        self.write_history(environment, history)
+    }
     fn remove_release(&self, environment: &str, id: &str) -> Result<()>;
     /// Removes unpacks that never completed (a deploy killed half-way).
     fn remove_partials(&self, environment: &str) -> Result<Vec<String>>;
@@ -377,6 +382,18 @@ impl SshCodeDir {
         quote(&format!("{}/{relative}", self.root.display()))
     }
 
+    /// The shell commands that point the environment at a complete release.
+    fn switch_script(&self, environment: &str, id: &str) -> String {
+        let release = self.path(&format!("releases/{environment}/{id}/{METADATA_DIR}/release.json"));
+        let environments = self.path("environments");
+        let temporary = self.path(&format!("environments/.{environment}.tmp"));
+        let live = self.path(&format!("environments/{environment}"));
+        let target = quote(&format!("../releases/{environment}/{id}"));
+        format!(
+            "[ -f {release} ] || {{ echo 'release {id} of {environment} is missing or incomplete' >&2; exit 1; }}; mkdir -p {environments} && ln -sfn {target} {temporary} && mv -T {temporary} {live}"
+        )
+    }
+
     fn run(&self, script: &str, input: Option<&[u8]>) -> Result<String> {
         let output = process::run(&mut self.ssh.command(script, Some(&self.control_path)), input).map_err(|err| match err {
             DeployError::Command { message, .. } => DeployError::Target(format!("{}: {message}", self.describe())),
@@ -483,15 +500,14 @@ impl CodeDir for SshCodeDir {
     }
 
     fn switch(&self, environment: &str, id: &str) -> Result<()> {
-        let release = self.path(&format!("releases/{environment}/{id}/{METADATA_DIR}/release.json"));
-        let environments = self.path("environments");
-        let temporary = self.path(&format!("environments/.{environment}.tmp"));
-        let live = self.path(&format!("environments/{environment}"));
-        let target = quote(&format!("../releases/{environment}/{id}"));
-        let script = format!(
-            "[ -f {release} ] || {{ echo 'release {id} of {environment} is missing or incomplete' >&2; exit 1; }}; mkdir -p {environments} && ln -sfn {target} {temporary} && mv -T {temporary} {live}"
-        );
-        self.run(&script, None).map(drop)
+        self.run(&self.switch_script(environment, id), None).map(drop)
+    }
+
+    fn switch_and_record(&self, environment: &str, id: &str, history: &[String]) -> Result<()> {
+        let path = self.path(&format!("releases/{environment}/history"));
+        let temporary = self.path(&format!("releases/{environment}/.history.tmp"));
+        let script = format!("{} && cat > {temporary} && mv -f {temporary} {path}", self.switch_script(environment, id));
+        self.run(&script, Some(history_text(history).as_bytes())).map(drop)
     }
 
     fn remove_release(&self, environment: &str, id: &str) -> Result<()> {

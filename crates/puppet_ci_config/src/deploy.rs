@@ -132,7 +132,8 @@ pub struct Ssh {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Haproxy {
-    /// haproxy's admin socket (`stats socket ... level admin`).
+    /// haproxy's admin socket (`stats socket ... level admin`): a Unix socket path, or
+    /// `HOST:PORT` for a TCP one (`stats socket ipv4@HOST:PORT level admin`).
     pub socket: PathBuf,
     /// Seconds to wait for a drained master's open connections to finish.
     #[serde(default = "default_drain_timeout")]

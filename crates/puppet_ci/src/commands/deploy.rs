@@ -131,7 +131,11 @@ pub(crate) fn targets(config: &Config, args: &TargetArgs) -> anyhow::Result<Targ
     let deploy = config.deploy.clone().unwrap_or_default();
     let tls = tls(config, args);
     let lock_wait = Duration::from_secs_f64(args.lock_timeout.unwrap_or(deploy.lock_timeout as f64).max(0.0));
-    let haproxy = deploy.haproxy.as_ref().map(|haproxy| AdminSocket::new(relative_to(&config.root, &haproxy.socket)));
+    // `HOST:PORT` is haproxy's TCP admin socket; anything else a Unix socket path.
+    let haproxy = deploy.haproxy.as_ref().map(|haproxy| {
+        let tcp = haproxy.socket.to_str().is_some_and(|text| !text.contains('/') && text.contains(':'));
+        AdminSocket::new(if tcp { haproxy.socket.clone() } else { relative_to(&config.root, &haproxy.socket) })
+    });
     let drain_timeout = Duration::from_secs(deploy.haproxy.as_ref().map_or(puppet_ci_config::deploy::DEFAULT_DRAIN_TIMEOUT, |haproxy| haproxy.drain_timeout));
     let to = args.to.as_deref().unwrap_or("all");
     let ad_hoc_server = |name: &str| -> anyhow::Result<Option<ServerClient>> { args.server.as_deref().map(|url| client(url, tls.as_ref())).transpose().with_context(|| format!("master {name}")) };

@@ -293,11 +293,14 @@ fn puppet_rejections(dir: &Path, expected: &BTreeMap<String, Verdict>) -> BTreeM
     lines
 }
 
-/// The line in Puppet's first logged `(file: PATH, line: N` for `path`.
+/// The line of Puppet's first logged error for `path`: the last `(file: PATH, line: N` on
+/// that log line, since a message may quote another location ("Node 'default' is already
+/// defined (file: F, line: 1); cannot redefine (file: F, line: 2)").
 fn logged_line(stderr: &str, path: &Path) -> Option<u32> {
-    let marker = format!("(file: {}, line: ", path.display());
-    let at = stderr.find(&marker)? + marker.len();
-    let digits: String = stderr[at..].chars().take_while(char::is_ascii_digit).collect();
+    let marker = format!("(file: {}", path.display());
+    let row = stderr.lines().find(|row| row.contains(&marker))?;
+    let after = &row[row.rfind(&marker)? + marker.len()..];
+    let digits: String = after.strip_prefix(", line: ")?.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
 }
 

@@ -313,7 +313,7 @@ function defineGrammar(dialect) {
     _access_arg: $ => choice($._expression, $.keyed_entry),
 
     // ------------------------------------------------------------------ calls
-    call_named_function_expression: $ => prec.left(PREC.call, seq(
+    call_named_function_expression: $ => prec.right(PREC.call, seq(
       field('functor', choice($._expression, alias('type', $.name))),
       alias($._lparen, '('),
       optional(seq(commaSep1(field('argument', $._argument)), optional(','))),
@@ -323,7 +323,9 @@ function defineGrammar(dialect) {
 
     _argument: $ => choice($._assignment, $.keyed_entry),
 
-    call_method_expression: $ => prec.left(PREC.dot, seq(
+    // Right-associative so that a `|` after the call starts its lambda rather than ending
+    // an enclosing parameter list (egrammar: PIPE outranks the call's LOW).
+    call_method_expression: $ => prec.right(PREC.dot, seq(
       field('functor', $.named_access_expression),
       optional(seq(
         alias($._lparen, '('),

@@ -754,6 +754,54 @@ static bool scan_illegal_class_reference(TSLexer *lexer) {
   return true;
 }
 
+/*
+ * Whether the next character starts a token of the grammar (whitespace is skipped), so
+ * that tree-sitter's unrecognized-character path, which can make error recovery loop
+ * forever, is never taken. May consume characters (then sets *consumed).
+ */
+static bool starts_token(TSLexer *lexer, bool *consumed) {
+  int32_t c = lexer->lookahead;
+  if (is_word_char(c)) return true;
+  switch (c) {
+    case '"': case '@': case '#': case '/': case '*': case '(': case ')': case '[':
+    case ']': case '{': case '}': case ',': case ';': case ':': case '.': case '?':
+    case '!': case '=': case '+': case '-': case '%': case '<': case '>': case '|':
+      return true;
+    case '~':
+      /* `~>` only: a lone `~` is lexed by Puppet but no rule uses it. */
+      advance(lexer);
+      *consumed = true;
+      return lexer->lookahead == '>';
+    case '$':
+      /* A variable; a `$` that starts none is lexer2's empty VARIABLE, an error here. */
+      advance(lexer);
+      *consumed = true;
+      if (is_word_char(lexer->lookahead)) return true;
+      if (lexer->lookahead != ':') return false;
+      advance(lexer);
+      if (lexer->lookahead != ':') return false;
+      advance(lexer);
+      return is_word_char(lexer->lookahead);
+    case '\'': {
+      /* A single quoted string must be closed (UNCLOSED_QUOTE at the quote). */
+      advance(lexer);
+      *consumed = true;
+      for (;;) {
+        if (lexer->eof(lexer)) return false;
+        int32_t d = lexer->lookahead;
+        advance(lexer);
+        if (d == '\\' && !lexer->eof(lexer)) {
+          advance(lexer);
+        } else if (d == '\'') {
+          return true;
+        }
+      }
+    }
+    default:
+      return false;
+  }
+}
+
 /* ------------------------------------------------------------------- scan */
 
 static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
@@ -833,13 +881,26 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 #endif
 
+  bool consumed = false;
+  if (!starts_token(lexer, &consumed)) {
+    /* A character no Puppet token starts with (lexer2's OTHER token) or a token lexer2
+     * rejects: an error token. */
+    if (!consumed) advance(lexer);
+    lexer->mark_end(lexer);
+    lexer->result_symbol = ERROR_SENTINEL;
+    return true;
+  }
+  if (consumed) return false;
+
   if (is_digit(c) || is_upper(c) || c == ':') {
     bool illegal = is_digit(c) ? scan_illegal_number(lexer) : scan_illegal_class_reference(lexer);
     if (illegal) lexer->result_symbol = ERROR_SENTINEL;
     return illegal;
   }
 
-  if (c == '(' && (valid[LPAREN] || valid[WSLPAREN])) {
+  /* `(`, `[` and `/` are only external tokens: emit them even where the parser does not
+   * expect them, so that it sees a token (and an error), not an unknown character. */
+  if (c == '(') {
     bool line_start = newline || lexer->get_column(lexer) == skipped;
     advance(lexer);
     lexer->mark_end(lexer);
@@ -847,7 +908,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return true;
   }
 
-  if (c == '[' && (valid[LBRACK] || valid[LISTSTART])) {
+  if (c == '[') {
     bool after_space = skipped > 0 || lexer->get_column(lexer) == 0;
     advance(lexer);
     lexer->mark_end(lexer);
@@ -866,9 +927,22 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return scan_heredoc_start(s, lexer);
   }
 
-  if (c == '/' && (valid[REGEX] || valid[DIV])) {
+  if (c == '/') {
     advance(lexer);
-    if (lexer->lookahead == '*') return false;
+    if (lexer->lookahead == '*') {
+      /* A comment; unclosed, an error token (UNCLOSED_MLCOMMENT at its start). */
+      advance(lexer);
+      lexer->mark_end(lexer);
+      for (;;) {
+        if (lexer->eof(lexer)) {
+          lexer->result_symbol = ERROR_SENTINEL;
+          return true;
+        }
+        int32_t d = lexer->lookahead;
+        advance(lexer);
+        if (d == '*' && lexer->lookahead == '/') return false;
+      }
+    }
     if (valid[REGEX] && !valid[DIV]) {
       /* scan_regex expects to be at the `/`; redo its first step here. */
       lexer->mark_end(lexer);

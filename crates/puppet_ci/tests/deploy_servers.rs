@@ -89,6 +89,12 @@ fn deploy_flush_smoke_rollback_and_an_agent_run() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stderr.contains(&format!("environment t_main is on release {r1} (was {r2}), rolled back in")), "{stderr}");
     assert_eq!(served(ps1, "t_main"), r1);
+    // Forward to a named release and back again, each checked with a catalog.
+    for (arguments, expected) in [(vec!["--release", r2.as_str()], &r2), (vec![], &r1)] {
+        let (code, stdout, stderr) = run(repo.cli().args(["rollback", "-e", "t_main", "--to", "ps1", "--smoke"]).args(arguments));
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert_eq!(&served(ps1, "t_main"), expected);
+    }
     eprintln!(
         "figures: puppetservers ready in {:.1} s; deploy (puppet-ci deploy, flush and smoke test included) {:.2} s; rollback (puppet-ci rollback, process included) {:.3} s",
         world.startup.as_secs_f64(),

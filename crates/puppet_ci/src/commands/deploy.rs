@@ -139,8 +139,8 @@ pub(crate) fn targets(config: &Config, args: &TargetArgs) -> anyhow::Result<Targ
     let drain_timeout = Duration::from_secs(deploy.haproxy.as_ref().map_or(puppet_ci_config::deploy::DEFAULT_DRAIN_TIMEOUT, |haproxy| haproxy.drain_timeout));
     let to = args.to.as_deref().unwrap_or("all");
     let ad_hoc_server = |name: &str| -> anyhow::Result<Option<ServerClient>> { args.server.as_deref().map(|url| client(url, tls.as_ref())).transpose().with_context(|| format!("master {name}")) };
-    if let Some(url) = to.strip_prefix("ssh://").map(|_| to) {
-        let (user, host, port, code_dir) = parse_ssh_url(url)?;
+    if to.starts_with("ssh://") {
+        let (user, host, port, code_dir) = parse_ssh_url(to)?;
         let ssh = SshTarget { host, port, user, identity_file: args.ssh_identity.clone(), known_hosts_file: args.ssh_known_hosts.clone(), options: Vec::new() };
         let master = Master { name: to.to_string(), code_dir: Box::new(SshCodeDir::new(ssh, code_dir)), server: ad_hoc_server(to)?, haproxy_server: None };
         return Ok(Targets { masters: vec![master], haproxy: None, drain_timeout, lock_wait });

@@ -203,14 +203,14 @@ pub(crate) async fn ensure_image(
     let previous = docker.inspect_image(&tag).await.ok().and_then(|image| image.id);
     let started = Instant::now();
     progress(&format!("image {tag}: building {} packages from the host's apt sources", spec.packages.len()));
-    let tarball = std::env::temp_dir().join(format!("puppet-ci-rootfs-{}-{}.tar", spec.key(), std::process::id()));
+    let tarball = RemovedOnDrop(std::env::temp_dir().join(format!("puppet-ci-rootfs-{}-{}.tar", spec.key(), std::process::id())));
     let result = async {
-        make_rootfs(spec, &tarball, &tag).await?;
+        make_rootfs(spec, &tarball.0, &tag).await?;
         progress(&format!("image {tag}: root filesystem made in {:.1}s, importing", started.elapsed().as_secs_f64()));
-        import(docker, spec, &tarball).await
+        import(docker, spec, &tarball.0).await
     }
     .await;
-    let _ = std::fs::remove_file(&tarball);
+    drop(tarball);
     drop(lock);
     result?;
     let built_in = started.elapsed();
@@ -224,6 +224,17 @@ pub(crate) async fn ensure_image(
         let _ = docker.remove_image(&previous, Some(RemoveImageOptionsBuilder::new().build()), None).await;
     }
     Ok(info)
+}
+
+/// A temporary file (or folder) removed however the build ends: done, failed, or dropped
+/// half-way by Ctrl-C.
+struct RemovedOnDrop(PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 async fn existing(docker: &Docker, spec: &ImageSpec) -> Result<Option<ImageInfo>, ContainerError> {
@@ -285,25 +296,24 @@ async fn make_rootfs(spec: &ImageSpec, tarball: &Path, tag: &str) -> Result<(), 
     let Some(debootstrap) = find_tool("debootstrap") else { return Err(ContainerError::NoBootstrapTool) };
     // debootstrap takes one mirror: install from the first, then upgrade from all of them
     // (security updates included) inside the new root.
-    let root = tarball.with_extension("root");
-    let result = async {
+    let root = RemovedOnDrop(tarball.with_extension("root"));
+    let root = &root.0;
+    async {
         let mut command = tokio::process::Command::new(debootstrap);
         command.args(["--variant=minbase", &format!("--include={include}"), &spec.suite]);
-        command.arg(&root).arg(&sources[0].uri);
+        command.arg(root).arg(&sources[0].uri);
         run_tool(command, tag).await?;
         let lines: Vec<String> = sources.iter().map(apt_sources::AptSource::line).collect();
         let list = root.join("etc/apt/sources.list");
         std::fs::write(&list, lines.join("\n") + "\n").map_err(ContainerError::io(&list))?;
         let mut upgrade = tokio::process::Command::new("chroot");
-        upgrade.arg(&root).args(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq dist-upgrade && apt-get clean"]);
+        upgrade.arg(root).args(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq dist-upgrade && apt-get clean"]);
         run_tool(upgrade, tag).await?;
         let mut pack = tokio::process::Command::new("tar");
-        pack.arg("-C").arg(&root).args(["--numeric-owner", "-cf"]).arg(tarball).arg(".");
+        pack.arg("-C").arg(root).args(["--numeric-owner", "-cf"]).arg(tarball).arg(".");
         run_tool(pack, tag).await
     }
-    .await;
-    let _ = std::fs::remove_dir_all(&root);
-    result
+    .await
 }
 
 async fn run_tool(mut command: tokio::process::Command, tag: &str) -> Result<(), ContainerError> {

@@ -80,6 +80,8 @@ function defineGrammar(dialect) {
       $._interpolation_variable,
       $._error_sentinel,
       $._dq_start,
+      $.type,
+      $.word,
     ];
     if (epp) {
       list.push(
@@ -625,19 +627,8 @@ function defineGrammar(dialect) {
     // lexer2.rb PATTERN_NAME: lower case segments, optional leading `::`.
     name: _ => /(::)?[a-z][a-zA-Z0-9_]*(::[a-z][a-zA-Z0-9_]*)*/,
 
-    // lexer2.rb PATTERN_BARE_WORD that is not a NAME: a segment with `-` or a leading `_`.
-    word: _ => token(seq(
-      optional('::'),
-      repeat(seq(/[a-z][a-zA-Z0-9_]*/, '::')),
-      choice(
-        /_([a-zA-Z0-9_-]*[a-zA-Z0-9_])?/,
-        /[a-z][a-zA-Z0-9_]*-([a-zA-Z0-9_-]*[a-zA-Z0-9_])?/,
-      ),
-      repeat(seq('::', /[a-z_]([a-zA-Z0-9_-]*[a-zA-Z0-9_])?/)),
-    )),
-
-    // lexer2.rb PATTERN_CLASSREF.
-    type: _ => /(::)?[A-Z][a-zA-Z0-9_]*(::[A-Z][a-zA-Z0-9_]*)*/,
+    // `type` (lexer2 PATTERN_CLASSREF) and `word` (PATTERN_BARE_WORD that is not a NAME)
+    // are lexed by the external scanner.
 
     // lexer2.rb PATTERN_DOLLAR_VAR.
     variable: _ => /\$(::)?([a-zA-Z0-9_]+::)*[a-zA-Z0-9_]+/,

@@ -39,6 +39,8 @@ enum TokenType {
   INTERPOLATION_VARIABLE,
   ERROR_SENTINEL,
   DQ_START,
+  TYPE,
+  WORD,
   TEMPLATE_TEXT,
   TEMPLATE_TRIVIA,
   EPP_OPEN,
@@ -728,29 +730,62 @@ static bool scan_illegal_number(TSLexer *lexer) {
 }
 
 /*
- * At an upper case letter (or `::` before one): PATTERN_CLASSREF followed by `::` is an
- * illegal class reference (`Foo::bar`). Returns true when illegal, having consumed it.
+ * At an upper case letter (after an optional `::`, already consumed): lexer2's
+ * PATTERN_CLASSREF, a `type` token; followed by `::` it is an illegal class reference
+ * (`Foo::bar`), an error token. (The scanner lexes `type` and `word` because tree-sitter
+ * leaves them out of its error-recovery lexer, which then loops on them.)
  */
-static bool scan_illegal_class_reference(TSLexer *lexer) {
-  unsigned segments = 0;
+static void scan_type(TSLexer *lexer) {
   for (;;) {
-    if (lexer->lookahead == ':') {
+    while (is_word_char(lexer->lookahead)) advance(lexer);
+    lexer->mark_end(lexer);
+    if (lexer->lookahead != ':') break;
+    advance(lexer);
+    if (lexer->lookahead != ':') break;
+    advance(lexer);
+    if (!is_upper(lexer->lookahead)) {
+      while (is_word_char(lexer->lookahead)) advance(lexer);
+      lexer->mark_end(lexer);
+      lexer->result_symbol = ERROR_SENTINEL;
+      return;
+    }
+  }
+  lexer->result_symbol = TYPE;
+}
+
+static inline bool is_lower_start(int32_t c) { return (c >= 'a' && c <= 'z') || c == '_'; }
+
+/*
+ * At `[a-z_]` (after an optional `::`, already consumed): lexer2's PATTERN_BARE_WORD. A
+ * `word` token when it is not a NAME (a segment starts with `_` or has a `-`); false for
+ * a NAME, which the grammar's own lexer takes (it also finds the keywords).
+ */
+static bool scan_word(TSLexer *lexer) {
+  bool special = false;
+  for (;;) {
+    /* A segment: [a-z_]([\w-]*\w)? */
+    if (lexer->lookahead == '_') special = true;
+    advance(lexer);
+    lexer->mark_end(lexer);
+    bool dash = false;
+    while (is_word_char(lexer->lookahead) || lexer->lookahead == '-') {
+      bool is_dash = lexer->lookahead == '-';
       advance(lexer);
-      if (lexer->lookahead != ':') return false;
-      advance(lexer);
-      if (!is_upper(lexer->lookahead)) {
-        if (segments == 0) return false;
-        break;
+      if (is_dash) {
+        dash = true;
+      } else {
+        lexer->mark_end(lexer);
+        if (dash) special = true;
       }
     }
-    segments++;
-    if (!is_upper(lexer->lookahead)) return false;
-    while (is_word_char(lexer->lookahead)) advance(lexer);
-    if (lexer->lookahead != ':') return false;
+    if (lexer->lookahead != ':') break;
+    advance(lexer);
+    if (lexer->lookahead != ':') break;
+    advance(lexer);
+    if (!is_lower_start(lexer->lookahead)) break;
   }
-  /* A `::` followed by something other than an upper case letter. */
-  while (is_word_char(lexer->lookahead)) advance(lexer);
-  lexer->mark_end(lexer);
+  if (!special) return false;
+  lexer->result_symbol = WORD;
   return true;
 }
 
@@ -892,11 +927,23 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
   if (consumed) return false;
 
-  if (is_digit(c) || is_upper(c) || c == ':') {
-    bool illegal = is_digit(c) ? scan_illegal_number(lexer) : scan_illegal_class_reference(lexer);
+  if (is_digit(c)) {
+    bool illegal = scan_illegal_number(lexer);
     if (illegal) lexer->result_symbol = ERROR_SENTINEL;
     return illegal;
   }
+  if (c == ':') {
+    advance(lexer);
+    if (lexer->lookahead != ':') return false;
+    advance(lexer);
+    c = lexer->lookahead;
+    if (!is_upper(c) && !is_lower_start(c)) return false;
+  }
+  if (is_upper(c)) {
+    scan_type(lexer);
+    return true;
+  }
+  if (is_lower_start(c)) return scan_word(lexer);
 
   /* `(`, `[` and `/` are only external tokens: emit them even where the parser does not
    * expect them, so that it sees a token (and an error), not an unknown character. */

@@ -81,3 +81,23 @@ fn a_large_file_parses() {
     assert!(!tree.root_node().has_error());
     assert_eq!(tree.root_node().end_byte(), source.len());
 }
+
+/// Inputs on which tree-sitter's error recovery once looped forever: unknown characters,
+/// and `type`/`word` tokens its error-recovery lexer does not know (the scanner lexes them).
+#[test]
+fn error_recovery_terminates() {
+    let inputs: &[&[u8]] = &[
+        b"n|<%\n,|~",
+        b"n|<%\n,|\xa0",
+        b"x|<%\n,|\\",
+        b")) Foo x 12 $y\n",
+        b")) _x ::Foo $ ~ & 'open",
+        b"  include pro<<    =>::%$<<|ftype: ${title}\": }",
+    ];
+    for input in inputs {
+        for epp in [false, true] {
+            let tree = parse(input, epp);
+            assert!(tree.root_node().has_error(), "{:?}", String::from_utf8_lossy(input));
+        }
+    }
+}

@@ -95,9 +95,9 @@ fn error_recovery_terminates() {
         b"  include pro<<    =>::%$<<|ftype: ${title}\": }",
     ];
     for input in inputs {
-        for epp in [false, true] {
-            let tree = parse(input, epp);
-            assert!(tree.root_node().has_error(), "{:?}", String::from_utf8_lossy(input));
-        }
+        assert!(parse(input, false).root_node().has_error(), "{:?}", String::from_utf8_lossy(input));
+        // In a template, the same text as code.
+        let code = [b"<% ".as_slice(), input].concat();
+        assert!(parse(&code, true).root_node().has_error(), "{:?}", String::from_utf8_lossy(&code));
     }
 }

@@ -671,7 +671,19 @@ impl<'a> Checker<'a> {
         loop {
             let Some(container) = self.container(back) else { return };
             back += 1;
-            let Node::Expr(container) = container else { return };
+            let container = match container {
+                Node::Program(_) => return,
+                Node::Expr(expr) => expr,
+                // Case options, hash entries, resource bodies...: not a top level.
+                _ => {
+                    self.error(
+                        "NOT_TOP_LEVEL",
+                        "Classes, definitions, and nodes may only appear at toplevel or inside other classes".into(),
+                        definition.span,
+                    );
+                    return;
+                }
+            };
             match &container.kind {
                 ExprKind::Apply { .. } => return,
                 ExprKind::Definition(outer) if outer.kind == DefinitionKind::Class => return,

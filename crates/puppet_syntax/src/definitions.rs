@@ -74,6 +74,15 @@ fn collect(expr: &Expr, found: &mut Vec<(Kind, String, Span)>) {
                 let name = match &host.kind {
                     ExprKind::LiteralString(name) | ExprKind::QualifiedName(name) => name.to_lowercase(),
                     ExprKind::LiteralDefault => "default".to_string(),
+                    ExprKind::LiteralRegex(pattern) => {
+                        // Puppet's name of a regex node (`resource/type.rb`).
+                        let kept: String = pattern
+                            .to_lowercase()
+                            .chars()
+                            .filter(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | ':' | '.'))
+                            .collect();
+                        format!("__node_regexp__{}", kept.trim_start_matches('.'))
+                    }
                     _ => continue,
                 };
                 found.push((Kind::Node, name, expr.span));

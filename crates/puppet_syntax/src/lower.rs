@@ -35,10 +35,12 @@ pub fn parse(source: &str, mode: Mode) -> Parse {
             span,
         )]);
     }
-    let Some(tree) = parse_tree(source, mode) else {
+    let Some((tree, parsed)) = parse_tree_bounded(source, mode) else {
         return nop(vec![Diagnostic::error("SYNTAX_ERROR", "the parser could not parse this text", empty_span)]);
     };
-    let mut lowerer = Lowerer { source, index, heredoc_bodies: Vec::new(), next_heredoc: 0, comments: Vec::new(), namespace: Vec::new(), errors: Vec::new() };
+    // When only a prefix was parsed (see parse_tree_bounded), positions are the same.
+    let source = &source[..parsed];
+    let mut lowerer = Lowerer::new(source);
     lowerer.collect_extras(&tree);
     if let Some(error) = lowerer.first_syntax_error(tree.root_node()) {
         let program = Program { body: Expr::new(empty_span, ExprKind::Nop), comments: std::mem::take(&mut lowerer.comments) };
@@ -52,6 +54,70 @@ pub fn parse(source: &str, mode: Mode) -> Parse {
     let mut errors = std::mem::take(&mut lowerer.errors);
     errors.truncate(1);
     Parse { program: Program { body, comments }, errors }
+}
+
+/// Text up to this size is parsed whole at once.
+const FIRST_PREFIX: usize = 64 * 1024;
+
+/// Parses the text; a large text a doubling prefix at a time (cut at line ends),
+/// stopping when two prefixes agree on a first error before their last line: Puppet
+/// reports the first error only, and tree-sitter's recovery from errors everywhere
+/// (binary-like garbage) takes time quadratic in the text after them. Returns the tree
+/// and how many bytes of the text it covers. A prefix's error that a longer prefix does
+/// not confirm is an artifact of the cut and is ignored.
+fn parse_tree_bounded(source: &str, mode: Mode) -> Option<(Tree, usize)> {
+    let mut size = FIRST_PREFIX;
+    let mut previous_error: Option<Span> = None;
+    while size < source.len() {
+        let size_on_char = (0..=size).rev().find(|&index| source.is_char_boundary(index)).unwrap_or(0);
+        let cut = source[..size_on_char].rfind('\n').map_or(size_on_char, |newline| newline + 1);
+        let prefix = &source[..cut];
+        let tree = parse_tree(prefix, mode)?;
+        let error = first_error_in(prefix, &tree);
+        let last_line = prefix[..cut.saturating_sub(1)].rfind('\n').map_or(0, |newline| newline + 1);
+        if let (Some(error), Some(previous)) = (error, previous_error) {
+            // The cut leaves constructs open: the errors that makes reach the cut. An error
+            // that closes before the last line is in the text itself.
+            if error == previous && (error.start as usize) < last_line && has_error_closed_before(tree.root_node(), last_line) {
+                return Some((tree, cut));
+            }
+        }
+        previous_error = error;
+        size *= 2;
+    }
+    parse_tree(source, mode).map(|tree| (tree, source.len()))
+}
+
+/// True when an ERROR or MISSING node ends before `offset`.
+fn has_error_closed_before(root: Node<'_>, offset: usize) -> bool {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if (node.is_error() || node.is_missing()) && node.end_byte() < offset {
+            return true;
+        }
+        if node.has_error() && node.start_byte() < offset && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
+}
+
+/// Where the first syntax error of a parsed text is reported.
+fn first_error_in(source: &str, tree: &Tree) -> Option<Span> {
+    if !tree.root_node().has_error() {
+        return None;
+    }
+    let mut lowerer = Lowerer::new(source);
+    lowerer.collect_extras(tree);
+    lowerer.first_syntax_error(tree.root_node()).map(|error| error.span)
 }
 
 fn parse_tree(source: &str, mode: Mode) -> Option<Tree> {
@@ -80,6 +146,11 @@ struct Lowerer<'s> {
 type Lowered = Result<Expr, Diagnostic>;
 
 impl<'s> Lowerer<'s> {
+    fn new(source: &'s str) -> Self {
+        let index = LineIndex::new(source);
+        Lowerer { source, index, heredoc_bodies: Vec::new(), next_heredoc: 0, comments: Vec::new(), namespace: Vec::new(), errors: Vec::new() }
+    }
+
     // ------------------------------------------------------------------ utilities
 
     fn span(&self, node: Node<'_>) -> Span {
@@ -195,12 +266,44 @@ impl<'s> Lowerer<'s> {
                     None => self.error("Syntax error at end of input", self.span_of(self.source.len(), self.source.len())),
                 });
             }
+            // Puppet's parser reads on until a token cannot continue what it has: when the
+            // error's tokens run to the end of a line, that is the first token of the next
+            // line (an unfinished `function f()`, `$x.`, `<| a == 1`, `case $x`).
+            if let Some(token) = self.first_token_on_a_later_line(node) {
+                return Some(self.error_at_token(token, node));
+            }
             return Some(self.error_at_token(first_leaf(node).unwrap_or(node), node));
         }
         Some(match next_leaf(node) {
             Some(token) => self.error_at_token(token, token),
             None => self.error("Syntax error at end of input", self.span_of(self.source.len(), self.source.len())),
         })
+    }
+
+    /// The first token (inside `error` or after it, extras skipped) that starts on a later
+    /// line than the error, when the error's first line holds nothing after its tokens.
+    fn first_token_on_a_later_line(&self, error: Node<'s>) -> Option<Node<'s>> {
+        let first = first_leaf(error)?;
+        let line = first.start_position().row;
+        let only_text = {
+            let mut cursor = error.walk();
+            let all_text = error.children(&mut cursor).all(|child| matches!(child.kind(), "template_text" | "template_trivia" | "comment"));
+            all_text
+        };
+        let mut token = next_leaf(first);
+        while let Some(current) = token {
+            let extra = matches!(current.kind(), "comment" | "epp_open" | "epp_close" | "template_trivia" | "heredoc_body");
+            if !extra {
+                if current.start_position().row > line || only_text {
+                    return Some(current);
+                }
+                if current.start_byte() >= error.end_byte() {
+                    return None;
+                }
+            }
+            token = next_leaf(current);
+        }
+        None
     }
 
     /// The first non-blank text that no leaf token covers (an ERROR leaf counts as
@@ -292,7 +395,8 @@ impl<'s> Lowerer<'s> {
     /// `@(` that the grammar could not read as a heredoc: Puppet's heredoc spec errors.
     fn bad_heredoc_spec(&self, error: Node<'s>) -> Option<Diagnostic> {
         let text = self.text(error);
-        let relative = text.find("@(")?;
+        // `@(` after another `@` is `@@` followed by a parenthesis, not a heredoc.
+        let relative = text.match_indices("@(").map(|(index, _)| index).find(|&index| index == 0 || text.as_bytes()[index - 1] != b'@')?;
         let offset = error.start_byte() + relative;
         let rest = &self.source[offset..];
         let line_end = rest.find('\n').unwrap_or(rest.len());

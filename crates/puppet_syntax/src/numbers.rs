@@ -32,7 +32,12 @@ pub fn parse_number(text: &str) -> Result<Number, NumberError> {
         return Ok(Number::Integer { value: parse_radix(text, 10), radix: 10 });
     }
     if !is_decimal_float(text) {
-        return Err(NumberError(format!("Not a valid decimal number {text}")));
+        // Puppet's assert_numeric: digits then `e`, `E` or `.` claim to be a decimal.
+        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && matches!(text.as_bytes().get(digits), Some(b'e' | b'E' | b'.')) {
+            return Err(NumberError(format!("Not a valid decimal number {text}")));
+        }
+        return Err(NumberError(format!("Illegal number '{text}'")));
     }
     // Puppet's to_n_with_radix gives no float for 0 raised to any power (`0e1`, `0.0e5`);
     // the parser then fails on it.

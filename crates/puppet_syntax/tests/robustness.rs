@@ -116,3 +116,32 @@ fn unbalanced_deep_nesting_is_a_syntax_error() {
     assert_eq!(parsed.errors[0].message, "Syntax error at '['");
     assert_eq!(parsed.errors[0].span.line, 1);
 }
+
+#[test]
+fn large_valid_file_inside_one_resource_has_no_error() {
+    // Large texts are parsed a prefix at a time; a prefix cut inside the class must not
+    // be taken for an error.
+    let mut source = String::from("class big {\n  if $a {\n    file { 'x':\n");
+    for index in 0..20_000 {
+        source.push_str(&format!("      a{index} => [1, 2, \"b${{x}}\"],\n"));
+    }
+    source.push_str("    }\n  }\n}\n");
+    assert!(source.len() > 512 * 1024);
+    let parsed = parse(&source);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert!(parsed.validate().is_empty());
+}
+
+#[test]
+fn large_text_garbage_reports_its_first_error() {
+    let tokens = ["$x", "=", "{", "}", "[", "]", "(", ")", "foo", "Foo", ",", ";", "if", "class", "=>", "1", "->", "|", ":", "\n", " "];
+    let mut state: u64 = 7;
+    let mut source = String::from("$ok = 1\n\n");
+    while source.len() < 400 * 1024 {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        source.push_str(tokens[(state >> 33) as usize % tokens.len()]);
+    }
+    let parsed = parse(&source);
+    assert_eq!(parsed.errors.len(), 1);
+    assert!(parsed.errors[0].span.line < 100, "{:?}", parsed.errors[0]);
+}

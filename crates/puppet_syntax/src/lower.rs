@@ -269,6 +269,12 @@ impl<'s> Lowerer<'s> {
             // Puppet's parser reads on until a token cannot continue what it has: when the
             // error's tokens run to the end of a line, that is the first token of the next
             // line (an unfinished `function f()`, `$x.`, `<| a == 1`, `case $x`).
+            // An `else` that the grammar set aside for a later one: Puppet stops at the later.
+            if node.child(0).is_some_and(|child| matches!(child.kind(), "else_clause" | "elsif_clause")) {
+                if let Some(token) = next_leaf(node) {
+                    return Some(self.error_at_token(token, node));
+                }
+            }
             if let Some(token) = self.first_token_on_a_later_line(node) {
                 return Some(self.error_at_token(token, node));
             }
@@ -290,6 +296,17 @@ impl<'s> Lowerer<'s> {
             let all_text = error.children(&mut cursor).all(|child| matches!(child.kind(), "template_text" | "template_trivia" | "comment"));
             all_text
         };
+        // Only an error that starts with a token asking for more (a keyword that opens a
+        // construct, an operator) is one whose tokens Puppet's parser could still accept.
+        let opens = matches!(
+            first.kind(),
+            "function" | "class" | "define" | "node" | "case" | "if" | "unless" | "type" | "." | "<|" | "<<|" | "@" | "@@"
+                | "->" | "~>" | "<-" | "<~" | "=" | "+=" | "-=" | "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | "and" | "or"
+                | "in" | "==" | "!=" | "=~" | "!~" | "<" | ">" | "<=" | ">=" | "?" | "!" | "inherits"
+        );
+        if !opens && !only_text {
+            return None;
+        }
         let mut token = next_leaf(first);
         while let Some(current) = token {
             let extra = matches!(current.kind(), "comment" | "epp_open" | "epp_close" | "template_trivia" | "heredoc_body");

@@ -381,7 +381,14 @@ pub(crate) fn node_probe(check: &integration::NodeCheck) -> Result<Probe, String
 pub(crate) async fn run_probe(run: &Run, container: &str, group: &str, probe: &Probe, timeout: Duration) -> Result<Case, ContainerError> {
     let started = Instant::now();
     loop {
-        let output = shell(run, container, &probe.script, Duration::from_secs(30)).await?;
+        let output = match shell(run, container, &probe.script, Duration::from_secs(30)).await {
+            Ok(output) => output,
+            // A container that died under the check is the role's failure, not the tool's.
+            Err(err) => match run.stopped_reason(container).await {
+                Some(reason) => return Ok(Case::new(group, &probe.description, Outcome::error(reason)).with_duration(started.elapsed())),
+                None => return Err(err),
+            },
+        };
         let verdict = if output.timed_out {
             Verdict::Fail(format!("`{}` did not finish in 30s", probe.script))
         } else {

@@ -307,7 +307,9 @@ async fn make_rootfs(spec: &ImageSpec, tarball: &Path, tag: &str) -> Result<(), 
         let list = root.join("etc/apt/sources.list");
         std::fs::write(&list, lines.join("\n") + "\n").map_err(ContainerError::io(&list))?;
         let mut upgrade = tokio::process::Command::new("chroot");
-        upgrade.arg(root).args(["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq dist-upgrade && apt-get clean"]);
+        // The new root's own PATH, not the caller's.
+        upgrade.env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        upgrade.arg(root).args(["/bin/sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq dist-upgrade && apt-get clean"]);
         run_tool(upgrade, tag).await?;
         let mut pack = tokio::process::Command::new("tar");
         pack.arg("-C").arg(root).args(["--numeric-owner", "-cf"]).arg(tarball).arg(".");

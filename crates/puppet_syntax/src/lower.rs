@@ -1079,8 +1079,11 @@ impl<'s> Lowerer<'s> {
         let span = self.span(node);
         let spec = self.text(node);
         let heredoc = parse_heredoc_spec(spec).map_err(|message| self.error(message, span))?;
-        let Some(body) = self.heredoc_bodies.get(self.next_heredoc).copied() else {
-            return Err(self.error("Heredoc without any following lines of text", span));
+        let body_node = self.heredoc_bodies.get(self.next_heredoc).copied();
+        let Some(body) = body_node.filter(|body| body.start_byte() >= node.end_byte()) else {
+            // In a template the grammar reads the lines after the tag as template text;
+            // Puppet reads the heredoc's text from them too (and renders them as well).
+            return self.heredoc_from_following_lines(node, heredoc);
         };
         self.next_heredoc += 1;
         let mut cursor = body.walk();
@@ -1126,6 +1129,40 @@ impl<'s> Lowerer<'s> {
         let text_span = self.span_of(text_start, end.start_byte());
         let text = self.string_from_pieces(pieces, heredoc.escapes, text_span)?;
         Ok(Expr::new(span, ExprKind::Heredoc { syntax: heredoc.syntax, text: Box::new(text) }))
+    }
+
+    /// A heredoc whose text the grammar gave no `heredoc_body`: its text read from the
+    /// source lines after the heredoc's line, up to the end tag.
+    fn heredoc_from_following_lines(&mut self, node: Node<'s>, heredoc: HeredocSpec) -> Lowered {
+        let span = self.span(node);
+        let rest = &self.source[node.end_byte()..];
+        let Some(newline) = rest.find('\n') else {
+            return Err(self.error("Heredoc without any following lines of text", span));
+        };
+        let body_start = node.end_byte() + newline + 1;
+        let mut position = body_start;
+        for line in self.source[body_start..].split_inclusive('\n') {
+            let content = line.trim_end_matches('\n').trim_end_matches('\r').trim_end_matches([' ', '\t']);
+            if let Some(before) = content.strip_suffix(heredoc.tag.as_str()) {
+                if before.chars().all(|ch| matches!(ch, ' ' | '\t' | '|' | '-')) {
+                    let (leading, has_margin, remove_break) = parse_end_line(content, &heredoc.tag);
+                    let margin = if has_margin && !leading.is_empty() { Some(leading.as_str()) } else { None };
+                    let mut raw = strip_margin(self.source, body_start, body_start, position, margin);
+                    if remove_break {
+                        if raw.ends_with("\r\n") {
+                            raw.truncate(raw.len() - 2);
+                        } else if raw.ends_with('\n') {
+                            raw.truncate(raw.len() - 1);
+                        }
+                    }
+                    let text_span = self.span_of(body_start, position);
+                    let text = self.string_from_pieces(vec![Piece::Text(body_start, position, raw)], heredoc.escapes, text_span)?;
+                    return Ok(Expr::new(span, ExprKind::Heredoc { syntax: heredoc.syntax, text: Box::new(text) }));
+                }
+            }
+            position += line.len();
+        }
+        Err(Diagnostic::error("HEREDOC_WITHOUT_END_TAGGED_LINE", "Heredoc without end-tagged line", self.span_of(body_start, body_start)))
     }
 
     // ------------------------------------------------------------------ templates

@@ -676,11 +676,7 @@ impl<'a> Checker<'a> {
                 Node::Expr(expr) => expr,
                 // Case options, hash entries, resource bodies...: not a top level.
                 _ => {
-                    self.error(
-                        "NOT_TOP_LEVEL",
-                        "Classes, definitions, and nodes may only appear at toplevel or inside other classes".into(),
-                        definition.span,
-                    );
+                    self.not_top_level(definition);
                     return;
                 }
             };
@@ -700,11 +696,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 _ => {
-                    self.error(
-                        "NOT_TOP_LEVEL",
-                        "Classes, definitions, and nodes may only appear at toplevel or inside other classes".into(),
-                        definition.span,
-                    );
+                    self.not_top_level(definition);
                     return;
                 }
             }
@@ -744,6 +736,11 @@ impl<'a> Checker<'a> {
             let message = format!("This {} is unacceptable as a top level construct in this location", label(statement));
             self.error("ILLEGAL_TOP_CONSTRUCT_LOCATION", message, position(statement));
         }
+    }
+
+    fn not_top_level(&mut self, definition: &Expr) {
+        let message = "Classes, definitions, and nodes may only appear at toplevel or inside other classes";
+        self.error("NOT_TOP_LEVEL", message.into(), definition.span);
     }
 
     fn illegal_definition_name(&mut self, expr: &Expr, name: &str) {

@@ -321,8 +321,8 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            ExprKind::Collect { type_expr, .. } => {
-                if !matches!(type_expr.kind, ExprKind::QualifiedReference(_)) {
+            ExprKind::Collect { type_expr, .. }
+                if !matches!(type_expr.kind, ExprKind::QualifiedReference(_)) => {
                     let message = format!(
                         "Illegal expression. {} is unacceptable as type name in {}",
                         a_an_uc(&label(type_expr)),
@@ -330,9 +330,8 @@ impl<'a> Checker<'a> {
                     );
                     self.error("ILLEGAL_EXPRESSION", message, type_expr.span);
                 }
-            }
-            ExprKind::NamedAccess { right, .. } => {
-                if !matches!(right.kind, ExprKind::QualifiedName(_)) {
+            ExprKind::NamedAccess { right, .. }
+                if !matches!(right.kind, ExprKind::QualifiedName(_)) => {
                     let container = self.container(1).map_or_else(|| "Undef Value".to_string(), node_label);
                     let message = format!(
                         "Illegal expression. {} is unacceptable as function name in {}",
@@ -341,7 +340,6 @@ impl<'a> Checker<'a> {
                     );
                     self.error("ILLEGAL_EXPRESSION", message, right.span);
                 }
-            }
             ExprKind::Definition(definition) => self.check_definition(expr, definition),
             ExprKind::TypeAlias { name, type_expr } => {
                 self.top(expr);
@@ -400,8 +398,8 @@ impl<'a> Checker<'a> {
                 }
             }
             ExprKind::LiteralList(values) => values.iter().for_each(|value| self.rvalue(value)),
-            ExprKind::LiteralInteger { value, .. } => {
-                if *value < i128::from(i64::MIN) || *value > i128::from(i64::MAX) {
+            ExprKind::LiteralInteger { value, .. }
+                if (*value < i128::from(i64::MIN) || *value > i128::from(i64::MAX)) => {
                     let (bound, shown) = if *value > 0 {
                         ("max", format!("+{value:#x}"))
                     } else {
@@ -413,7 +411,6 @@ impl<'a> Checker<'a> {
                     );
                     self.error("NUMERIC_OVERFLOW", message, expr.span);
                 }
-            }
             ExprKind::LiteralHash(entries) => {
                 let mut unique = HashSet::new();
                 for entry in entries {
@@ -429,25 +426,22 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            ExprKind::QualifiedReference(name) => {
-                if !is_classref_ext(name) {
+            ExprKind::QualifiedReference(name)
+                if !is_classref_ext(name) => {
                     self.error(
                         "ILLEGAL_CLASSREF",
                         format!("Illegal type reference. The given name '{name}' does not conform to the naming rule"),
                         expr.span,
                     );
                 }
-            }
-            ExprKind::Resource { form, type_name, .. } => {
-                if *form != ResourceForm::Regular && matches!(&type_name.kind, ExprKind::QualifiedName(name) if name == "class") {
+            ExprKind::Resource { form, type_name, .. }
+                if *form != ResourceForm::Regular && matches!(&type_name.kind, ExprKind::QualifiedName(name) if name == "class") => {
                     self.error("CLASS_NOT_VIRTUALIZABLE", "Classes are not virtualizable".into(), expr.span);
                 }
-            }
-            ExprKind::ResourceDefaults { form, .. } | ExprKind::ResourceOverride { form, .. } => {
-                if *form != ResourceForm::Regular {
+            ExprKind::ResourceDefaults { form, .. } | ExprKind::ResourceOverride { form, .. }
+                if *form != ResourceForm::Regular => {
                     self.error("NOT_VIRTUALIZEABLE", "Resource Defaults are not virtualizable".into(), expr.span);
                 }
-            }
             ExprKind::ReservedWord { word, future } => {
                 if *future {
                     self.report(Severity::Deprecation, "FUTURE_RESERVED_WORD", format!("Use of future reserved word: '{word}'"), expr.span);

@@ -395,7 +395,7 @@ impl<'s> Lowerer<'s> {
             return Diagnostic::error("ILLEGAL_NUMBER", message, at(offset));
         }
         if rest.starts_with("::") {
-            let message = if rest[2..].starts_with(|ch: char| ch.is_ascii_uppercase()) {
+            let message = if rest.strip_prefix("::").is_some_and(|after| after.starts_with(|ch: char| ch.is_ascii_uppercase())) {
                 "Illegal fully qualified class reference"
             } else {
                 "Illegal fully qualified name"

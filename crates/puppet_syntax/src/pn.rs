@@ -35,7 +35,7 @@ impl Pn {
     }
 
     /// Puppet's `as_call`: a call keeps its elements, a list becomes the elements.
-    fn as_call(self, name: &'static str) -> Pn {
+    fn into_call(self, name: &'static str) -> Pn {
         match self {
             Pn::Call(_, elements) | Pn::List(elements) => Pn::Call(name, elements),
             other => Pn::Call(name, vec![other]),
@@ -226,7 +226,7 @@ fn call_to_pn(call: &Call) -> Result<Pn, PnError> {
         (CallKind::Function, true) => "call-lambda",
         (CallKind::Function, false) => "invoke-lambda",
     };
-    Ok(Pn::Map(entries).as_call(name))
+    Ok(Pn::Map(entries).into_call(name))
 }
 
 fn if_to_pn(name: &'static str, test: &Expr, then_expr: Option<&Expr>, else_expr: Option<&Expr>) -> Result<Pn, PnError> {
@@ -237,7 +237,7 @@ fn if_to_pn(name: &'static str, test: &Expr, then_expr: Option<&Expr>, else_expr
     if !is_nop(else_expr) {
         entries.push(entry("else", block_as_entry(else_expr)?));
     }
-    Ok(Pn::Map(entries).as_call(name))
+    Ok(Pn::Map(entries).into_call(name))
 }
 
 fn form_entry(entries: &mut Vec<(String, Pn)>, form: ResourceForm) {
@@ -255,20 +255,20 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
             entry("radix", Pn::Int(i128::from(*radix))),
             entry("value", Pn::Int(*value)),
         ])
-        .as_call("int"),
+        .into_call("int"),
         ExprKind::LiteralFloat(value) => Pn::Float(*value),
         ExprKind::LiteralBoolean(value) => Pn::Bool(*value),
         ExprKind::LiteralUndef => Pn::Nil,
         ExprKind::LiteralDefault => Pn::Call("default", vec![]),
-        ExprKind::LiteralRegex(pattern) => Pn::str(pattern.as_str()).as_call("regexp"),
+        ExprKind::LiteralRegex(pattern) => Pn::str(pattern.as_str()).into_call("regexp"),
         ExprKind::QualifiedName(name) => Pn::Call("qn", vec![Pn::str(name.as_str())]),
         ExprKind::QualifiedReference(name) => Pn::Call("qr", vec![Pn::str(name.as_str())]),
-        ExprKind::ReservedWord { word, .. } => Pn::str(word.as_str()).as_call("reserved"),
+        ExprKind::ReservedWord { word, .. } => Pn::str(word.as_str()).into_call("reserved"),
         ExprKind::Variable(expr) => match &expr.kind {
             ExprKind::QualifiedName(name) => Pn::Call("var", vec![Pn::str(name.as_str())]),
             _ => Pn::Call("var", vec![transform(expr)?]),
         },
-        ExprKind::ConcatenatedString(segments) => list(segments)?.as_call("concat"),
+        ExprKind::ConcatenatedString(segments) => list(segments)?.into_call("concat"),
         ExprKind::Text(expr) => Pn::Call("str", vec![transform(expr)?]),
         ExprKind::Heredoc { syntax, text } => {
             let mut entries = Vec::new();
@@ -276,9 +276,9 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
                 entries.push(entry("syntax", Pn::str(syntax.as_str())));
             }
             entries.push(entry("text", transform(text)?));
-            Pn::Map(entries).as_call("heredoc")
+            Pn::Map(entries).into_call("heredoc")
         }
-        ExprKind::LiteralList(values) => list(values)?.as_call("array"),
+        ExprKind::LiteralList(values) => list(values)?.into_call("array"),
         ExprKind::LiteralHash(entries) => {
             let mut items = Vec::with_capacity(entries.len());
             for keyed in entries {
@@ -312,7 +312,7 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
             }
             Pn::Call("?", vec![transform(left)?, Pn::List(items)])
         }
-        ExprKind::Block(statements) => list(statements)?.as_call("block"),
+        ExprKind::Block(statements) => list(statements)?.into_call("block"),
         ExprKind::If { test, then_expr, else_expr } => if_to_pn("if", test, then_expr.as_deref(), else_expr.as_deref())?,
         ExprKind::Unless { test, then_expr, else_expr } => {
             if_to_pn("unless", test, then_expr.as_deref(), else_expr.as_deref())?
@@ -339,7 +339,7 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
             if lambda.body.is_some() {
                 entries.push(entry("body", block_as_entry(lambda.body.as_ref())?));
             }
-            Pn::Map(entries).as_call("lambda")
+            Pn::Map(entries).into_call("lambda")
         }
         ExprKind::Resource { form, type_name, bodies } => {
             let mut items = Vec::with_capacity(bodies.len());
@@ -348,17 +348,17 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
             }
             let mut entries = vec![entry("type", transform(type_name)?), entry("bodies", Pn::List(items))];
             form_entry(&mut entries, *form);
-            Pn::Map(entries).as_call("resource")
+            Pn::Map(entries).into_call("resource")
         }
         ExprKind::ResourceDefaults { form, type_ref, operations: ops } => {
             let mut entries = vec![entry("type", transform(type_ref)?), entry("ops", operations(ops)?)];
             form_entry(&mut entries, *form);
-            Pn::Map(entries).as_call("resource-defaults")
+            Pn::Map(entries).into_call("resource-defaults")
         }
         ExprKind::ResourceOverride { form, resources, operations: ops } => {
             let mut entries = vec![entry("resources", transform(resources)?), entry("ops", operations(ops)?)];
             form_entry(&mut entries, *form);
-            Pn::Map(entries).as_call("resource-override")
+            Pn::Map(entries).into_call("resource-override")
         }
         ExprKind::Collect { type_expr, exported, query, operations: ops, .. } => {
             let name = if *exported { "exported-query" } else { "virtual-query" };
@@ -370,7 +370,7 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
             if !ops.is_empty() {
                 entries.push(entry("ops", operations(ops)?));
             }
-            Pn::Map(entries).as_call("collect")
+            Pn::Map(entries).into_call("collect")
         }
         ExprKind::Definition(definition) => {
             let name = match definition.kind {
@@ -392,7 +392,7 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
             if let Some(return_type) = &definition.return_type {
                 entries.push(entry("returns", transform(return_type)?));
             }
-            Pn::Map(entries).as_call(name)
+            Pn::Map(entries).into_call(name)
         }
         ExprKind::Node { host_matches, parent, body } => {
             let mut entries = vec![entry("matches", list(host_matches)?)];
@@ -402,7 +402,7 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
             if body.is_some() {
                 entries.push(entry("body", block_as_entry(body.as_deref())?));
             }
-            Pn::Map(entries).as_call("node")
+            Pn::Map(entries).into_call("node")
         }
         ExprKind::TypeAlias { name, type_expr } => Pn::Call("type-alias", vec![Pn::str(name.as_str()), transform(type_expr)?]),
         ExprKind::TypeMapping { type_expr, mapping_expr } => {
@@ -419,9 +419,9 @@ fn transform_kind(kind: &ExprKind) -> Result<Pn, PnError> {
         ExprKind::Apply { .. } => return Err(PnError::Unsupported("ApplyExpression")),
         ExprKind::Epp { body, .. } => match body {
             None => Pn::Call("epp", vec![]),
-            Some(body) => transform(body)?.as_call("epp"),
+            Some(body) => transform(body)?.into_call("epp"),
         },
-        ExprKind::RenderString(text) => Pn::str(text.as_str()).as_call("render-s"),
+        ExprKind::RenderString(text) => Pn::str(text.as_str()).into_call("render-s"),
         ExprKind::Render(expr) => Pn::Call("render", vec![transform(expr)?]),
     })
 }

@@ -79,7 +79,7 @@ function defineGrammar(dialect) {
       $._interpolation_start,
       $._interpolation_variable,
       $._error_sentinel,
-      $._dq_start,
+      $._unclosed_string,
       $.type,
       $.word,
     ];
@@ -585,7 +585,7 @@ function defineGrammar(dialect) {
     single_quoted_string: _ => token(seq("'", repeat(choice(/[^'\\]/, /\\(.|\n)/)), "'")),
 
     double_quoted_string: $ => seq(
-      alias($._dq_start, '"'),
+      '"',
       repeat(choice(
         alias($._dq_content, $.string_content),
         alias($._dq_escape, $.escape_sequence),

@@ -38,7 +38,7 @@ enum TokenType {
   INTERPOLATION_START,
   INTERPOLATION_VARIABLE,
   ERROR_SENTINEL,
-  DQ_START,
+  UNCLOSED_STRING,
   TYPE,
   WORD,
   TEMPLATE_TEXT,
@@ -562,12 +562,16 @@ end_line:
  */
 static bool scan_template(Scanner *s, TSLexer *lexer, const bool *valid) {
   bool skip_leading = s->skip_leading;
+  /* The input ended right after a comment or a `<%%`: EppScanner's loop then ends
+   * without returning its text, and Puppet renders nothing of this segment. */
+  bool ended_after_tag = false;
   unsigned raw = 0;
   long processed = 0;
   long trailing_blanks = 0;
   bool error = false;
 
   for (;;) {
+    if (skip_leading && !lexer->eof(lexer)) ended_after_tag = false;
     if (skip_leading) {
       /* part.sub!(/^[ \t]*\r?(?:\n|\z)?/, '') */
       while (is_blank(lexer->lookahead)) {
@@ -603,6 +607,7 @@ static bool scan_template(Scanner *s, TSLexer *lexer, const bool *valid) {
         raw += 3;
         processed += 2;
         trailing_blanks = 0;
+        ended_after_tag = true;
         continue;
       }
       if (n == '#') {
@@ -634,6 +639,7 @@ static bool scan_template(Scanner *s, TSLexer *lexer, const bool *valid) {
           trailing_blanks = 0;
         }
         if (prev == '-') skip_leading = true;
+        ended_after_tag = true;
         continue;
       }
       /* A tag: the text ends before it. */
@@ -664,14 +670,16 @@ static bool scan_template(Scanner *s, TSLexer *lexer, const bool *valid) {
     raw++;
     processed++;
     trailing_blanks = is_blank(c) ? trailing_blanks + 1 : 0;
+    ended_after_tag = false;
   }
   if (error) {
     lexer->result_symbol = ERROR_SENTINEL;
     return true;
   }
   if (raw == 0) return false;
-  /* At the end of input Puppet renders the text even when it is empty. */
-  lexer->result_symbol = TEMPLATE_TEXT;
+  /* At the end of input Puppet renders the text even when it is empty, unless the input
+   * ended right after a comment or `<%%`. */
+  lexer->result_symbol = ended_after_tag ? TEMPLATE_TRIVIA : TEMPLATE_TEXT;
   s->skip_leading = false;
   (void)valid;
   return true;
@@ -837,6 +845,87 @@ static bool starts_token(TSLexer *lexer, bool *consumed) {
   }
 }
 
+/* ------------------------------------------------ unclosed strings */
+
+static bool prescan_string(TSLexer *lexer, unsigned depth);
+
+/* After `${`: skips the expression to its closing brace (false: the input ended). */
+static bool prescan_interpolation(TSLexer *lexer, unsigned depth) {
+  unsigned braces = 0;
+  for (;;) {
+    if (lexer->eof(lexer)) return false;
+    int32_t c = lexer->lookahead;
+    advance(lexer);
+    switch (c) {
+      case '{': braces++; break;
+      case '}':
+        if (braces == 0) return true;
+        braces--;
+        break;
+      case '"':
+        if (!prescan_string(lexer, depth + 1)) return false;
+        break;
+      case '\'':
+        for (;;) {
+          if (lexer->eof(lexer)) return false;
+          int32_t d = lexer->lookahead;
+          advance(lexer);
+          if (d == '\\' && !lexer->eof(lexer)) {
+            advance(lexer);
+          } else if (d == '\'') {
+            break;
+          }
+        }
+        break;
+      case '#':
+        while (!lexer->eof(lexer) && lexer->lookahead != '\n') advance(lexer);
+        break;
+      default: break;
+    }
+  }
+}
+
+/*
+ * After an opening `"`: reads (lookahead only) to the closing quote as lexer2's
+ * interpolate_dq does, calling mark_end at the start of every segment. Returns false
+ * when the input ends first: the last mark is then where Puppet reports UNCLOSED_QUOTE.
+ */
+static bool prescan_string(TSLexer *lexer, unsigned depth) {
+  if (depth > 32) return true;
+  lexer->mark_end(lexer);
+  for (;;) {
+    if (lexer->eof(lexer)) return false;
+    int32_t c = lexer->lookahead;
+    advance(lexer);
+    if (c == '"') return true;
+    if (c == '\\') {
+      if (!lexer->eof(lexer)) advance(lexer);
+    } else if (c == '$') {
+      if (lexer->lookahead == '{') {
+        advance(lexer);
+        if (!prescan_interpolation(lexer, depth)) return false;
+        lexer->mark_end(lexer);
+      } else if (is_word_char(lexer->lookahead) || lexer->lookahead == ':') {
+        if (lexer->lookahead == ':') {
+          advance(lexer);
+          if (lexer->lookahead != ':') continue;
+          advance(lexer);
+          if (!is_word_char(lexer->lookahead)) continue;
+        }
+        while (is_word_char(lexer->lookahead)) {
+          while (is_word_char(lexer->lookahead)) advance(lexer);
+          lexer->mark_end(lexer);
+          if (lexer->lookahead != ':') break;
+          advance(lexer);
+          if (lexer->lookahead != ':') break;
+          advance(lexer);
+        }
+        lexer->mark_end(lexer);
+      }
+    }
+  }
+}
+
 /* ------------------------------------------------------------------- scan */
 
 static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
@@ -963,10 +1052,13 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
     return true;
   }
 
-  if (c == '"' && valid[DQ_START]) {
+  if (c == '"') {
+    /* Puppet lexes a whole double quoted string, interpolations included, before parsing
+     * it: an unclosed one is an error at the start of its last segment, even when the
+     * parser would stop earlier. Closed: the grammar's own lexer takes the quote. */
     advance(lexer);
-    lexer->mark_end(lexer);
-    lexer->result_symbol = DQ_START;
+    if (prescan_string(lexer, 0)) return false;
+    lexer->result_symbol = UNCLOSED_STRING;
     return true;
   }
 

@@ -45,7 +45,8 @@ pub struct FirstError {
     pub start_byte: usize,
     pub end_byte: usize,
     /// The token's grammar symbol (`end` at the end of the input, `_error_sentinel` for a
-    /// token Puppet's lexer rejects, `ERROR` for a character no token starts with).
+    /// token Puppet's lexer rejects, `_unclosed_string` for a double quoted string that is
+    /// not closed, positioned where Puppet reports it, `ERROR` for anything else).
     pub symbol: String,
 }
 
@@ -118,6 +119,10 @@ pub fn first_error(language: &tree_sitter::Language, source: &[u8]) -> Option<Fi
     let start = from + source[from..end].iter().take_while(|b| b.is_ascii_whitespace()).count();
     if symbol == "end" {
         return Some(FirstError { start_byte: source.len(), end_byte: source.len(), symbol });
+    }
+    if symbol == "_unclosed_string" {
+        // The token runs from the opening quote to the segment where Puppet reports it.
+        return Some(FirstError { start_byte: end, end_byte: end, symbol });
     }
     Some(FirstError { start_byte: start, end_byte: end, symbol })
 }

@@ -40,7 +40,7 @@ pub fn parse(source: &str, mode: Mode) -> Parse {
     };
     // When only a prefix was parsed (see parse_tree_bounded), positions are the same.
     let source = &source[..parsed];
-    let mut lowerer = Lowerer::new(source);
+    let mut lowerer = Lowerer::new(source, mode, index);
     lowerer.collect_extras(&tree);
     if let Some(error) = lowerer.first_syntax_error(tree.root_node()) {
         let program = Program { body: Expr::new(empty_span, ExprKind::Nop), comments: std::mem::take(&mut lowerer.comments) };
@@ -66,6 +66,13 @@ const FIRST_PREFIX: usize = 64 * 1024;
 /// and how many bytes of the text it covers. A prefix's error that a longer prefix does
 /// not confirm is an artifact of the cut and is ignored.
 fn parse_tree_bounded(source: &str, mode: Mode) -> Option<(Tree, usize)> {
+    if source.len() <= FIRST_PREFIX {
+        return parse_tree(source, mode).map(|tree| (tree, source.len()));
+    }
+    // Most large files have no error: one parse of the whole text, stopped at an error.
+    if let Some(tree) = parse_tree_without_errors(source, mode) {
+        return Some((tree, source.len()));
+    }
     let mut size = FIRST_PREFIX;
     let mut previous_error: Option<Span> = None;
     while size < source.len() {
@@ -73,7 +80,7 @@ fn parse_tree_bounded(source: &str, mode: Mode) -> Option<(Tree, usize)> {
         let cut = source[..size_on_char].rfind('\n').map_or(size_on_char, |newline| newline + 1);
         let prefix = &source[..cut];
         let tree = parse_tree(prefix, mode)?;
-        let error = first_error_in(prefix, &tree);
+        let error = first_error_in(prefix, mode, &tree);
         let last_line = prefix[..cut.saturating_sub(1)].rfind('\n').map_or(0, |newline| newline + 1);
         if let (Some(error), Some(previous)) = (error, previous_error) {
             // The cut leaves constructs open: the errors that makes reach the cut. An error
@@ -111,28 +118,101 @@ fn has_error_closed_before(root: Node<'_>, offset: usize) -> bool {
 }
 
 /// Where the first syntax error of a parsed text is reported.
-fn first_error_in(source: &str, tree: &Tree) -> Option<Span> {
+fn first_error_in(source: &str, mode: Mode, tree: &Tree) -> Option<Span> {
     if !tree.root_node().has_error() {
         return None;
     }
-    let mut lowerer = Lowerer::new(source);
+    let mut lowerer = Lowerer::new(source, mode, LineIndex::new(source));
     lowerer.collect_extras(tree);
     lowerer.first_syntax_error(tree.root_node()).map(|error| error.span)
 }
 
 fn parse_tree(source: &str, mode: Mode) -> Option<Tree> {
-    let mut parser = Parser::new();
-    let language = match mode {
+    with_parser(mode, |parser| parser.parse(source, None))
+}
+
+/// Parses the whole text but gives up (`None`) at the first syntax error, so that a text
+/// with errors costs only the parse up to them before [`parse_tree_bounded`] takes over.
+fn parse_tree_without_errors(source: &str, mode: Mode) -> Option<Tree> {
+    let bytes = source.as_bytes();
+    let mut read = |offset: usize, _: tree_sitter::Point| bytes.get(offset..).unwrap_or_default();
+    let mut stop_at_error = |state: &tree_sitter::ParseState| state.has_error();
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut stop_at_error);
+    with_parser(mode, |parser| {
+        let tree = parser.parse_with_options(&mut read, None, Some(options));
+        if tree.is_none() {
+            // A cancelled parse would resume at the next call: start afresh instead.
+            parser.reset();
+        }
+        tree.filter(|tree| !tree.root_node().has_error())
+    })
+}
+
+thread_local! {
+    /// One parser per thread and language: creating one allocates its stacks and tables.
+    static PARSERS: std::cell::RefCell<[Option<Parser>; 2]> = const { std::cell::RefCell::new([None, None]) };
+}
+
+/// Runs `f` with this thread's parser for `mode` (`None` when the language cannot be set).
+fn with_parser<R>(mode: Mode, f: impl FnOnce(&mut Parser) -> Option<R>) -> Option<R> {
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.try_borrow_mut().ok()?;
+        let slot = &mut parsers[mode as usize];
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&language(mode)).ok()?;
+            *slot = Some(parser);
+        }
+        f(slot.as_mut()?)
+    })
+}
+
+fn language(mode: Mode) -> tree_sitter::Language {
+    match mode {
         Mode::Manifest => puppet_grammar::language(),
         Mode::Template => puppet_grammar::epp_language(),
-    };
-    parser.set_language(&language).ok()?;
-    parser.parse(source, None)
+    }
+}
+
+/// Field ids by name and the ids of the kinds the lowering looks for, looked up once per
+/// language: tree-sitter finds a field name by comparing it with every field's name.
+struct Symbols {
+    fields: std::collections::HashMap<&'static str, std::num::NonZeroU16>,
+    comment: u16,
+    heredoc_body: u16,
+}
+
+impl Symbols {
+    fn build(mode: Mode) -> Self {
+        let language = language(mode);
+        let fields = (1..=language.field_count() as u16)
+            .filter_map(|id| Some((language.field_name_for_id(id)?, std::num::NonZeroU16::new(id)?)))
+            .collect();
+        Symbols {
+            fields,
+            comment: language.id_for_node_kind("comment", true),
+            heredoc_body: language.id_for_node_kind("heredoc_body", true),
+        }
+    }
+
+    fn of(mode: Mode) -> &'static Symbols {
+        static MANIFEST: std::sync::OnceLock<Symbols> = std::sync::OnceLock::new();
+        static TEMPLATE: std::sync::OnceLock<Symbols> = std::sync::OnceLock::new();
+        match mode {
+            Mode::Manifest => MANIFEST.get_or_init(|| Symbols::build(Mode::Manifest)),
+            Mode::Template => TEMPLATE.get_or_init(|| Symbols::build(Mode::Template)),
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<std::num::NonZeroU16> {
+        self.fields.get(name).copied()
+    }
 }
 
 struct Lowerer<'s> {
     source: &'s str,
     index: LineIndex,
+    symbols: &'static Symbols,
     /// The `heredoc_body` nodes in document order; the n-th belongs to the n-th heredoc.
     heredoc_bodies: Vec<Node<'s>>,
     next_heredoc: usize,
@@ -146,9 +226,8 @@ struct Lowerer<'s> {
 type Lowered = Result<Expr, Diagnostic>;
 
 impl<'s> Lowerer<'s> {
-    fn new(source: &'s str) -> Self {
-        let index = LineIndex::new(source);
-        Lowerer { source, index, heredoc_bodies: Vec::new(), next_heredoc: 0, comments: Vec::new(), namespace: Vec::new(), errors: Vec::new() }
+    fn new(source: &'s str, mode: Mode, index: LineIndex) -> Self {
+        Lowerer { source, index, symbols: Symbols::of(mode), heredoc_bodies: Vec::new(), next_heredoc: 0, comments: Vec::new(), namespace: Vec::new(), errors: Vec::new() }
     }
 
     // ------------------------------------------------------------------ utilities
@@ -166,12 +245,13 @@ impl<'s> Lowerer<'s> {
     }
 
     fn field(&self, node: Node<'s>, name: &str) -> Option<Node<'s>> {
-        node.child_by_field_name(name)
+        node.child_by_field_id(self.symbols.field(name)?.get())
     }
 
     fn fields(&self, node: Node<'s>, name: &str) -> Vec<Node<'s>> {
+        let Some(id) = self.symbols.field(name) else { return Vec::new() };
         let mut cursor = node.walk();
-        node.children_by_field_name(name, &mut cursor).collect()
+        node.children_by_field_id(id, &mut cursor).collect()
     }
 
     /// True when `node` has an anonymous child token `token` (such as `(`).
@@ -197,19 +277,24 @@ impl<'s> Lowerer<'s> {
 
     /// Comments and heredoc bodies, which the grammar keeps as extras anywhere in the tree.
     fn collect_extras(&mut self, tree: &'s Tree) {
+        if self.source.contains("@(") {
+            self.collect_extras_by_walking(tree);
+        } else {
+            self.collect_comments(tree);
+        }
+    }
+
+    /// Every node visited: finds the heredoc bodies too.
+    fn collect_extras_by_walking(&mut self, tree: &'s Tree) {
         let mut cursor = tree.walk();
         loop {
             let node = cursor.node();
             let mut descend = true;
-            match node.kind() {
-                "comment" => {
-                    self.comments.push(Comment { span: self.span(node), text: self.text(node).to_string() });
-                    descend = false;
-                }
-                "heredoc_body" => {
-                    self.heredoc_bodies.push(node);
-                }
-                _ => {}
+            if node.kind_id() == self.symbols.comment {
+                self.comments.push(Comment { span: self.span(node), text: self.text(node).to_string() });
+                descend = false;
+            } else if node.kind_id() == self.symbols.heredoc_body {
+                self.heredoc_bodies.push(node);
             }
             if descend && cursor.goto_first_child() {
                 continue;
@@ -222,6 +307,41 @@ impl<'s> Lowerer<'s> {
                     return;
                 }
             }
+        }
+    }
+
+    /// The comments of a text without heredocs: only the nodes at each `#` and `/*` are
+    /// looked at, moving one cursor forward through the tree (a comment starts with one
+    /// of them; most are inside strings or comments, or there are none).
+    fn collect_comments(&mut self, tree: &'s Tree) {
+        let bytes = self.source.as_bytes();
+        let mut cursor = tree.walk();
+        let mut from = 0;
+        while let Some(offset) = next_comment_start(bytes, from) {
+            from = offset + 1;
+            // Forward to the first node that ends after the offset.
+            let mut node = cursor.node();
+            while node.end_byte() <= offset {
+                if !cursor.goto_next_sibling() && !cursor.goto_parent() {
+                    return;
+                }
+                node = cursor.node();
+            }
+            if node.start_byte() > offset {
+                // Between tokens (only in a text with errors): no comment.
+                continue;
+            }
+            // Down to the innermost node there.
+            while cursor.goto_first_child_for_byte(offset).is_some() {}
+            let node = cursor.node();
+            if node.start_byte() > offset {
+                continue;
+            }
+            if node.kind_id() == self.symbols.comment && node.start_byte() == offset {
+                self.comments.push(Comment { span: self.span(node), text: self.text(node).to_string() });
+            }
+            // The rest of this token (a comment, a string) holds no other comment.
+            from = from.max(node.end_byte());
         }
     }
 
@@ -1370,6 +1490,19 @@ fn token_value<'t>(kind: &str, text: &'t str) -> &'t str {
         "single_quoted_string" | "double_quoted_string" => text.get(1..text.len().saturating_sub(1)).unwrap_or(text),
         _ => text.lines().next().unwrap_or(text),
     }
+}
+
+/// The offset of the first `#` or `/*` at or after `from`.
+fn next_comment_start(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut offset = from;
+    while offset < bytes.len() {
+        match bytes[offset] {
+            b'#' => return Some(offset),
+            b'/' if bytes.get(offset + 1) == Some(&b'*') => return Some(offset),
+            _ => offset += 1,
+        }
+    }
+    None
 }
 
 /// The first ERROR or MISSING node of the tree, in document order.

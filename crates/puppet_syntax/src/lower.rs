@@ -180,6 +180,8 @@ struct Symbols {
     fields: std::collections::HashMap<&'static str, std::num::NonZeroU16>,
     comment: u16,
     heredoc_body: u16,
+    /// Node kind names by kind id.
+    kinds: Vec<&'static str>,
 }
 
 impl Symbols {
@@ -192,6 +194,7 @@ impl Symbols {
             fields,
             comment: language.id_for_node_kind("comment", true),
             heredoc_body: language.id_for_node_kind("heredoc_body", true),
+            kinds: (0..language.node_kind_count() as u16).map(|id| language.node_kind_for_id(id).unwrap_or("")).collect(),
         }
     }
 
@@ -240,6 +243,13 @@ impl<'s> Lowerer<'s> {
         self.index.span(self.source, start as u32, end as u32)
     }
 
+    /// The node's kind, as `Node::kind` gives it (which measures and checks the C string
+    /// each time).
+    fn kind<'t>(&self, node: impl std::borrow::Borrow<Node<'t>>) -> &'static str {
+        let node = node.borrow();
+        self.symbols.kinds.get(node.kind_id() as usize).copied().unwrap_or_else(|| node.kind())
+    }
+
     fn text(&self, node: Node<'_>) -> &'s str {
         self.source.get(node.start_byte()..node.end_byte()).unwrap_or("")
     }
@@ -257,7 +267,7 @@ impl<'s> Lowerer<'s> {
     /// True when `node` has an anonymous child token `token` (such as `(`).
     fn has_token(&self, node: Node<'s>, token: &str) -> bool {
         let mut cursor = node.walk();
-        let found = node.children(&mut cursor).any(|child| !child.is_named() && child.kind() == token);
+        let found = node.children(&mut cursor).any(|child| !child.is_named() && self.kind(child) == token);
         found
     }
 
@@ -363,7 +373,7 @@ impl<'s> Lowerer<'s> {
                 return Some(self.lexer_error(gap));
             }
         }
-        if let Some(missing) = first.filter(|node| node.is_missing() && node.kind() == "heredoc_end") {
+        if let Some(missing) = first.filter(|node| node.is_missing() && self.kind(node) == "heredoc_end") {
             let body_start = missing.parent().and_then(|body| body.child(0)).map_or(missing.start_byte(), |child| child.start_byte());
             return Some(Diagnostic::error(
                 "HEREDOC_WITHOUT_END_TAGGED_LINE",
@@ -371,7 +381,7 @@ impl<'s> Lowerer<'s> {
                 self.span_of(body_start, body_start),
             ));
         }
-        if let Some(missing) = first.filter(|node| node.is_missing() && node.kind() == "\"") {
+        if let Some(missing) = first.filter(|node| node.is_missing() && self.kind(node) == "\"") {
             if let Some(string) = missing.parent() {
                 return Some(self.unclosed_double_quote(string));
             }
@@ -390,7 +400,7 @@ impl<'s> Lowerer<'s> {
             // error's tokens run to the end of a line, that is the first token of the next
             // line (an unfinished `function f()`, `$x.`, `<| a == 1`, `case $x`).
             // An `else` that the grammar set aside for a later one: Puppet stops at the later.
-            if node.child(0).is_some_and(|child| matches!(child.kind(), "else_clause" | "elsif_clause")) {
+            if node.child(0).is_some_and(|child| matches!(self.kind(child), "else_clause" | "elsif_clause")) {
                 if let Some(token) = next_leaf(node) {
                     return Some(self.error_at_token(token, node));
                 }
@@ -413,13 +423,13 @@ impl<'s> Lowerer<'s> {
         let line = first.start_position().row;
         let only_text = {
             let mut cursor = error.walk();
-            let all_text = error.children(&mut cursor).all(|child| matches!(child.kind(), "template_text" | "template_trivia" | "comment"));
+            let all_text = error.children(&mut cursor).all(|child| matches!(self.kind(child), "template_text" | "template_trivia" | "comment"));
             all_text
         };
         // Only an error that starts with a token asking for more (a keyword that opens a
         // construct, an operator) is one whose tokens Puppet's parser could still accept.
         let opens = matches!(
-            first.kind(),
+            self.kind(first),
             "function" | "class" | "define" | "node" | "case" | "if" | "unless" | "type" | "." | "<|" | "<<|" | "@" | "@@"
                 | "->" | "~>" | "<-" | "<~" | "=" | "+=" | "-=" | "+" | "-" | "*" | "/" | "%" | "<<" | ">>" | "and" | "or"
                 | "in" | "==" | "!=" | "=~" | "!~" | "<" | ">" | "<=" | ">=" | "?" | "!" | "inherits"
@@ -429,7 +439,7 @@ impl<'s> Lowerer<'s> {
         }
         let mut token = next_leaf(first);
         while let Some(current) = token {
-            let extra = matches!(current.kind(), "comment" | "epp_open" | "epp_close" | "template_trivia" | "heredoc_body");
+            let extra = matches!(self.kind(current), "comment" | "epp_open" | "epp_close" | "template_trivia" | "heredoc_body");
             if !extra {
                 if current.start_position().row > line || only_text {
                     return Some(current);
@@ -561,7 +571,7 @@ impl<'s> Lowerer<'s> {
         let mut cursor = string.walk();
         let last_interpolation = string
             .named_children(&mut cursor)
-            .filter(|child| matches!(child.kind(), "interpolation" | "variable"))
+            .filter(|child| matches!(self.kind(child), "interpolation" | "variable"))
             .last();
         let offset = last_interpolation.map_or(string.start_byte() + 1, |node| node.end_byte());
         let after = last_interpolation.map_or_else(|| "'\"'".to_string(), |node| format!("'{}'", self.text(node).trim_start_matches('$')));
@@ -575,7 +585,7 @@ impl<'s> Lowerer<'s> {
         if token.start_byte() >= self.source.len() || text.is_empty() && token.end_byte() >= self.source.len() {
             return self.error("Syntax error at end of input", self.span_of(self.source.len(), self.source.len()));
         }
-        let shown = token_value(token.kind(), text);
+        let shown = token_value(self.kind(token), text);
         self.error(format!("Syntax error at '{shown}'"), self.span(token))
     }
 
@@ -602,20 +612,20 @@ impl<'s> Lowerer<'s> {
         let mut previous: Option<Node<'s>> = None;
         for child in children {
             if !child.is_named() {
-                if child.kind() == ";" {
+                if self.kind(child) == ";" {
                     previous = None;
                 }
                 continue;
             }
-            if !is_statement_kind(child.kind()) {
+            if !is_statement_kind(self.kind(child)) {
                 continue;
             }
-            if let (Some(before), "hash") = (previous, child.kind()) {
+            if let (Some(before), "hash") = (previous, self.kind(child)) {
                 // `expression {` is always Puppet's `resource LBRACE`, never a hash.
                 return Err(self.brace_after_expression(before, child));
             }
             previous = Some(child);
-            if child.kind() == "statement_call" {
+            if self.kind(child) == "statement_call" {
                 let name = self.required(child, "name")?;
                 let name_expr = Expr::new(self.span(name), ExprKind::QualifiedName(self.text(name).to_string()));
                 statements.push(Statement::Expr(name_expr));
@@ -645,14 +655,14 @@ impl<'s> Lowerer<'s> {
     fn brace_after_expression(&self, before: Node<'s>, hash: Node<'s>) -> Diagnostic {
         let entries = self.fields(hash, "entry");
         let attribute_like = entries.iter().all(|entry| {
-            self.field(*entry, "key").is_some_and(|key| key.kind() == "name" || is_keyword(self.text(key)))
+            self.field(*entry, "key").is_some_and(|key| self.kind(key) == "name" || is_keyword(self.text(key)))
         });
         if !attribute_like {
             let arrow = entries
                 .iter()
                 .find_map(|entry| {
                     let mut cursor = entry.walk();
-                    let found = entry.children(&mut cursor).find(|child| child.kind() == "=>");
+                    let found = entry.children(&mut cursor).find(|child| self.kind(child) == "=>");
                     found
                 })
                 .unwrap_or(hash);
@@ -660,7 +670,7 @@ impl<'s> Lowerer<'s> {
         }
         // The resource's left side is the innermost expression that ends the statement.
         let mut left = before;
-        while let Some(right) = self.field(left, "right").or_else(|| (left.kind() == "statement_call").then(|| self.fields(left, "argument").pop()).flatten()) {
+        while let Some(right) = self.field(left, "right").or_else(|| (self.kind(left) == "statement_call").then(|| self.fields(left, "argument").pop()).flatten()) {
             left = right;
         }
         self.error("Expression is not valid as a resource, resource-default, or resource-override", self.span(left))
@@ -697,7 +707,7 @@ impl<'s> Lowerer<'s> {
 
     fn expr_inner(&mut self, node: Node<'s>) -> Lowered {
         let span = self.span(node);
-        let kind = match node.kind() {
+        let kind = match self.kind(node) {
             "variable" => {
                 let name = self.text(node).trim_start_matches('$');
                 let name_span = self.span_of(node.start_byte() + 1, node.end_byte());
@@ -779,7 +789,7 @@ impl<'s> Lowerer<'s> {
             }
             "call_named_function_expression" => {
                 let functor = self.required(node, "functor")?;
-                if functor.kind() == "call_method_expression" && !self.has_token(functor, "(") && self.field(functor, "lambda").is_none() {
+                if self.kind(functor) == "call_method_expression" && !self.has_token(functor, "(") && self.field(functor, "lambda").is_none() {
                     // `$x.f(args)` read as a call of `$x.f`: Puppet's method call with arguments.
                     let functor = *self.field_expr(functor, "functor")?;
                     let arguments = self.fields(node, "argument");
@@ -788,7 +798,7 @@ impl<'s> Lowerer<'s> {
                     let call = Call { kind: CallKind::Method, rval_required: true, functor, arguments, lambda };
                     return Ok(Expr::new(span, ExprKind::Call(Box::new(call))));
                 }
-                let functor = if functor.kind() == "name" && self.text(functor) == "type" {
+                let functor = if self.kind(functor) == "name" && self.text(functor) == "type" {
                     Expr::new(self.span(functor), ExprKind::QualifiedName("type".into()))
                 } else {
                     self.expr(functor)?
@@ -837,7 +847,7 @@ impl<'s> Lowerer<'s> {
             "collect_expression" => {
                 let type_expr = self.field_expr(node, "type")?;
                 let query = self.required(node, "query")?;
-                let exported = query.kind() == "exported_query";
+                let exported = self.kind(query) == "exported_query";
                 let query_expr = self.field(query, "expr").map(|expr| self.boxed(expr)).transpose()?;
                 let operations = self.operations(node)?;
                 ExprKind::Collect { type_expr, exported, query: query_expr, query_span: self.span(query), operations }
@@ -881,7 +891,7 @@ impl<'s> Lowerer<'s> {
             "type_alias" => {
                 let lhs = *self.field_expr(node, "name")?;
                 let value = self.required(node, "value")?;
-                let rhs = if value.kind() == "keyed_entry" {
+                let rhs = if self.kind(value) == "keyed_entry" {
                     let parent = *self.field_expr(value, "key")?;
                     let hash = *self.field_expr(value, "value")?;
                     factory::type_alias_with_body(parent, hash)
@@ -899,7 +909,7 @@ impl<'s> Lowerer<'s> {
             "template_text" => ExprKind::RenderString(self.template_text(node)),
             "render_expression" => {
                 let expr = self.required(node, "expr")?;
-                let inner = if expr.kind() == "block" {
+                let inner = if self.kind(expr) == "block" {
                     let statements = self.statements(expr)?;
                     factory::block_or_expression(statements, Some(self.span(expr)))
                         .unwrap_or_else(|| Expr::new(self.span(expr), ExprKind::Nop))
@@ -922,7 +932,7 @@ impl<'s> Lowerer<'s> {
         let test = self.field_expr(node, "condition")?;
         let then_expr = self.block_or_expression(self.field(node, "consequence"))?;
         let else_expr = match self.field(node, "alternative") {
-            Some(alternative) if alternative.kind() == "elsif_clause" => Some(Box::new(self.if_expression(alternative)?)),
+            Some(alternative) if self.kind(alternative) == "elsif_clause" => Some(Box::new(self.if_expression(alternative)?)),
             Some(alternative) => self.block_or_expression(self.field(alternative, "body"))?,
             None => None,
         };
@@ -934,8 +944,8 @@ impl<'s> Lowerer<'s> {
     fn arguments(&mut self, nodes: &[Node<'s>]) -> Result<Vec<Expr>, Diagnostic> {
         let mut lowered = Vec::with_capacity(nodes.len());
         for node in nodes {
-            let unfolded = node.kind() == "keyed_entry";
-            let expr = if node.kind() == "word" && matches!(self.text(*node), "type" | "function") {
+            let unfolded = self.kind(node) == "keyed_entry";
+            let expr = if self.kind(node) == "word" && matches!(self.text(*node), "type" | "function") {
                 Expr::new(self.span(*node), ExprKind::LiteralString(self.text(*node).to_string()))
             } else {
                 self.expr(*node)?
@@ -954,7 +964,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn hash_entry(&mut self, node: Node<'s>) -> Lowered {
-        if node.kind() == "word" && matches!(self.text(node), "type" | "function") {
+        if self.kind(node) == "word" && matches!(self.text(node), "type" | "function") {
             return Ok(Expr::new(self.span(node), ExprKind::LiteralString(self.text(node).to_string())));
         }
         self.expr(node)
@@ -986,7 +996,7 @@ impl<'s> Lowerer<'s> {
         let mut operations = Vec::new();
         for operation in self.fields(node, "operation") {
             let span = self.span(operation);
-            if operation.kind() == "attributes_operation" {
+            if self.kind(operation) == "attributes_operation" {
                 operations.push(AttributeOp::Splat { span, expr: *self.field_expr(operation, "value")? });
                 continue;
             }
@@ -1010,7 +1020,7 @@ impl<'s> Lowerer<'s> {
         let span = self.span(node);
         let form = self.form(node);
         let type_node = self.required(node, "type")?;
-        let type_name = if type_node.kind() == "name" && self.text(type_node) == "class" {
+        let type_name = if self.kind(type_node) == "name" && self.text(type_node) == "class" {
             Expr::new(self.span(type_node), ExprKind::QualifiedName("class".into()))
         } else {
             self.expr(type_node)?
@@ -1078,7 +1088,7 @@ impl<'s> Lowerer<'s> {
     }
 
     fn hostname(&mut self, node: Node<'s>) -> Lowered {
-        if node.kind() == "dotted_name" {
+        if self.kind(node) == "dotted_name" {
             return Ok(Expr::new(self.span(node), ExprKind::LiteralString(self.text(node).to_string())));
         }
         self.expr(node)
@@ -1093,7 +1103,7 @@ impl<'s> Lowerer<'s> {
         let mut position = start;
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            if !matches!(child.kind(), "interpolation" | "variable") {
+            if !matches!(self.kind(child), "interpolation" | "variable") {
                 continue;
             }
             if child.start_byte() > position {
@@ -1151,13 +1161,13 @@ impl<'s> Lowerer<'s> {
     /// `$var` or `${expr}` in a string: a Text expression.
     fn interpolation(&mut self, node: Node<'s>) -> Lowered {
         let span = self.span(node);
-        if node.kind() == "variable" {
+        if self.kind(node) == "variable" {
             let name = self.text(node).trim_start_matches('$');
             let name_span = self.span_of(node.start_byte() + 1, node.end_byte());
             return Ok(Expr::new(span, ExprKind::Text(Box::new(factory::variable(name, span, name_span)))));
         }
         let expr_node = self.required(node, "expr")?;
-        let expr = if matches!(expr_node.kind(), "name" | "word" | "number") || is_keyword(self.text(expr_node)) {
+        let expr = if matches!(self.kind(expr_node), "name" | "word" | "number") || is_keyword(self.text(expr_node)) {
             // `${name}`, `${1}`, `${keyword}`: the lexer makes a lone name a variable.
             let text = self.text(expr_node);
             let name_span = self.span(expr_node);
@@ -1209,7 +1219,7 @@ impl<'s> Lowerer<'s> {
         self.next_heredoc += 1;
         let mut cursor = body.walk();
         let children: Vec<Node<'s>> = body.children(&mut cursor).collect();
-        let Some(end) = children.iter().rev().find(|child| child.kind() == "heredoc_end").copied() else {
+        let Some(end) = children.iter().rev().find(|child| self.kind(**child) == "heredoc_end").copied() else {
             return Err(self.error("Heredoc without end-tagged line", span));
         };
         let text_start = children.first().map_or(end.start_byte(), |first| first.start_byte()).min(end.start_byte());

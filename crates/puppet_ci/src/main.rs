@@ -11,6 +11,11 @@ use clap::{Parser, Subcommand};
 mod commands;
 mod output;
 
+// Parsing a tree of manifests allocates many small, short-lived nodes on every thread;
+// mimalloc serves them about a tenth faster than glibc's malloc (tests/bench/validate-speed).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, as ripgrep and ruff use them.
 pub mod exit {
     /// Everything checked is clean.

@@ -1,0 +1,1 @@
+class web::install { package { 'nginx': ensure => present } }

@@ -1,5 +1,7 @@
 //! The `integration:` section: nodes on one network and the checks run between them.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -13,6 +15,50 @@ pub struct Integration {
     /// Checks run from one node against another.
     #[serde(default)]
     pub checks: Vec<NodeCheck>,
+}
+
+impl Integration {
+    /// The nodes in waves: each wave's nodes come only after nodes of earlier waves, so a
+    /// wave's nodes can be applied together. `Err` holds the nodes of a cycle of `after:`,
+    /// in its order (an `after:` naming no node is left out here: loading reports it).
+    pub fn waves(&self) -> Result<Vec<Vec<String>>, Vec<String>> {
+        let names: BTreeSet<&str> = self.nodes.iter().map(|node| node.name.as_str()).collect();
+        let mut after: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for node in &self.nodes {
+            let known = node.after.iter().map(String::as_str).filter(|name| names.contains(name));
+            after.entry(node.name.as_str()).or_default().extend(known);
+        }
+        let mut placed: BTreeSet<&str> = BTreeSet::new();
+        let mut waves: Vec<Vec<String>> = Vec::new();
+        while placed.len() < after.len() {
+            let ready: Vec<&str> = after
+                .iter()
+                .filter(|(name, dependencies)| !placed.contains(*name) && dependencies.iter().all(|dependency| placed.contains(dependency)))
+                .map(|(name, _)| *name)
+                .collect();
+            if ready.is_empty() {
+                return Err(cycle(&after, &placed));
+            }
+            placed.extend(ready.iter().copied());
+            waves.push(ready.into_iter().map(String::from).collect());
+        }
+        Ok(waves)
+    }
+}
+
+/// One cycle among the nodes not placed: every one of them waits for another unplaced
+/// node, so following those waits from any of them comes back to a node already seen.
+fn cycle(after: &BTreeMap<&str, Vec<&str>>, placed: &BTreeSet<&str>) -> Vec<String> {
+    let Some(start) = after.keys().find(|name| !placed.contains(*name)) else { return Vec::new() };
+    let mut walk: Vec<&str> = vec![start];
+    loop {
+        let current = walk[walk.len() - 1];
+        let Some(next) = after[current].iter().find(|dependency| !placed.contains(*dependency)) else { return Vec::new() };
+        if let Some(position) = walk.iter().position(|seen| seen == next) {
+            return walk[position..].iter().map(|name| name.to_string()).collect();
+        }
+        walk.push(next);
+    }
 }
 
 fn default_check_timeout() -> u64 {

@@ -1,7 +1,7 @@
 //! The `integration` stage: the nodes of `integration:` on one network, applied in
 //! dependency order, then checks run from one node against another.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use puppet_ci_config::integration::Integration;
@@ -35,51 +35,15 @@ pub fn run_integration(config: &Config, options: &StageOptions) -> Result<StageR
     Ok(report)
 }
 
-/// Checks the topology and orders its nodes in waves: each wave's nodes depend only on
-/// nodes of earlier waves, so a wave's nodes are applied together.
+/// Orders the nodes in waves (each wave's nodes depend only on nodes of earlier waves, so
+/// a wave's nodes are applied together). Loading the configuration has checked the
+/// topology; a configuration built by hand is checked here again, before any container.
 pub(crate) fn plan(config: &Config, integration: &Integration) -> Result<Vec<Vec<String>>, ContainerError> {
     let error = |message: String| ContainerError::Config(format!("integration: {message}"));
-    let mut after: BTreeMap<&str, &[String]> = BTreeMap::new();
-    for node in &integration.nodes {
-        if config.role(&node.role).is_none() {
-            return Err(error(format!("node {} has role {}, which is not under `roles:`", node.name, node.role)));
-        }
-        if !node.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') || node.name.is_empty() {
-            return Err(error(format!("node name {:?} is not a host name (letters, digits, '-')", node.name)));
-        }
-        if after.insert(&node.name, &node.after).is_some() {
-            return Err(error(format!("node {} is defined twice", node.name)));
-        }
+    if let Some(node) = integration.nodes.iter().find(|node| config.role(&node.role).is_none()) {
+        return Err(error(format!("node {} has role {}, which is not under `roles:`", node.name, node.role)));
     }
-    for node in &integration.nodes {
-        if let Some(unknown) = node.after.iter().find(|name| !after.contains_key(name.as_str())) {
-            return Err(error(format!("node {} comes after {unknown}, which is not a node", node.name)));
-        }
-    }
-    for check in &integration.checks {
-        if !after.contains_key(check.from()) {
-            return Err(error(format!("a check runs from {}, which is not a node", check.from())));
-        }
-    }
-    let mut placed: HashMap<String, usize> = HashMap::new();
-    let mut waves: Vec<Vec<String>> = Vec::new();
-    while placed.len() < after.len() {
-        let ready: Vec<String> = after
-            .iter()
-            .filter(|(name, _)| !placed.contains_key(**name))
-            .filter(|(_, deps)| deps.iter().all(|dep| placed.contains_key(dep)))
-            .map(|(name, _)| name.to_string())
-            .collect();
-        if ready.is_empty() {
-            let left: Vec<&str> = after.keys().copied().filter(|name| !placed.contains_key(*name)).collect();
-            return Err(error(format!("the `after:` of nodes {} form a cycle", left.join(", "))));
-        }
-        for name in &ready {
-            placed.insert(name.clone(), waves.len());
-        }
-        waves.push(ready);
-    }
-    Ok(waves)
+    integration.waves().map_err(|cycle| error(format!("the `after:` of nodes {} form a cycle", cycle.join(", "))))
 }
 
 async fn topology(
@@ -166,17 +130,15 @@ mod tests {
     }
 
     #[test]
-    fn cycles_unknown_roles_and_nodes_are_errors() {
-        let cases = [
-            ("nodes:\n    - {name: a, role: role::web, after: [b]}\n    - {name: b, role: role::db, after: [a]}\n", "form a cycle"),
-            ("nodes:\n    - {name: a, role: role::mail}\n", "role::mail, which is not under `roles:`"),
-            ("nodes:\n    - {name: a, role: role::web, after: [z]}\n", "after z, which is not a node"),
-            ("nodes:\n    - {name: a, role: role::web}\n  checks:\n    - tcp: {from: q, host: a, port: 1}\n", "runs from q"),
-        ];
-        for (yaml, expected) in cases {
-            let config = config(&format!("{ROLES}integration:\n  {yaml}"));
-            let err = plan(&config, config.integration.as_ref().unwrap()).unwrap_err().to_string();
-            assert!(err.contains(expected), "{err}");
-        }
+    fn a_configuration_built_by_hand_is_checked_before_any_container() {
+        let mut config = config(&format!("{ROLES}integration:\n  nodes:\n    - {{name: a, role: role::web, after: [b]}}\n    - {{name: b, role: role::db}}\n"));
+        let integration = config.integration.as_mut().unwrap();
+        integration.nodes[1].after = vec!["a".into()];
+        let integration = config.integration.clone().unwrap();
+        let err = plan(&config, &integration).unwrap_err().to_string();
+        assert!(err.contains("the `after:` of nodes a, b form a cycle"), "{err}");
+        config.roles.clear();
+        let err = plan(&config, &integration).unwrap_err().to_string();
+        assert!(err.contains("node a has role role::web, which is not under `roles:`"), "{err}");
     }
 }

@@ -8,6 +8,7 @@ use crate::ast::*;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
 use crate::stack::guarded;
+use crate::visit::{Node, Visitor, Walk};
 
 /// Checks a parsed program as Puppet's `Checker4_0` does for a file outside any module
 /// (as `puppet parser validate FILE` does).
@@ -52,137 +53,8 @@ impl FileLocation {
 /// [`check`] for a file at a known place in a module.
 pub fn check_in(program: &Program, location: &FileLocation) -> Vec<Diagnostic> {
     let mut checker = Checker { path: Vec::new(), diagnostics: Vec::new(), location };
-    checker.check(Node::Program(program));
-    checker.top_constructs_in_module(program);
-    checker.path.push(Node::Program(program));
-    for child in Node::Program(program).children() {
-        checker.walk(child);
-    }
+    crate::visit::walk(program, &mut checker);
     checker.diagnostics
-}
-
-/// Anything Puppet's model contains: expressions and the objects between them.
-#[derive(Clone, Copy)]
-enum Node<'a> {
-    Program(&'a Program),
-    Expr(&'a Expr),
-    Parameter(&'a Parameter),
-    KeyedEntry(&'a KeyedEntry),
-    SelectorEntry(&'a SelectorEntry),
-    CaseOption(&'a CaseOption),
-    AttributeOp(&'a AttributeOp),
-    ResourceBody(&'a ResourceBody),
-    /// The `<| |>` of a collection: whether exported, and its expression.
-    Query(bool, Option<&'a Expr>),
-}
-
-impl<'a> Node<'a> {
-    fn expr(self) -> Option<&'a Expr> {
-        match self {
-            Node::Expr(expr) => Some(expr),
-            _ => None,
-        }
-    }
-
-    /// The contained objects in Puppet's order (`_pcore_all_contents`).
-    fn children(self) -> Vec<Node<'a>> {
-        let mut out = Vec::new();
-        let exprs = |out: &mut Vec<Node<'a>>, list: &'a [Expr]| out.extend(list.iter().map(Node::Expr));
-        match self {
-            Node::Program(program) => out.push(Node::Expr(&program.body)),
-            Node::Parameter(parameter) => {
-                out.extend(parameter.value.iter().map(Node::Expr));
-                out.extend(parameter.type_expr.iter().map(Node::Expr));
-            }
-            Node::KeyedEntry(entry) => out.extend([Node::Expr(&entry.key), Node::Expr(&entry.value)]),
-            Node::SelectorEntry(entry) => out.extend([Node::Expr(&entry.matching), Node::Expr(&entry.value)]),
-            Node::CaseOption(option) => {
-                exprs(&mut out, &option.values);
-                out.extend(option.then_expr.iter().map(Node::Expr));
-            }
-            Node::AttributeOp(AttributeOp::Set { value, .. }) => out.push(Node::Expr(value)),
-            Node::AttributeOp(AttributeOp::Splat { expr, .. }) => out.push(Node::Expr(expr)),
-            Node::ResourceBody(body) => {
-                out.push(Node::Expr(&body.title));
-                out.extend(body.operations.iter().map(Node::AttributeOp));
-            }
-            Node::Query(_, expr) => out.extend(expr.map(Node::Expr)),
-            Node::Expr(expr) => match &expr.kind {
-                ExprKind::Variable(inner)
-                | ExprKind::Text(inner)
-                | ExprKind::Render(inner)
-                | ExprKind::Unary { expr: inner, .. }
-                | ExprKind::Heredoc { text: inner, .. } => out.push(Node::Expr(inner)),
-                ExprKind::ConcatenatedString(list) | ExprKind::LiteralList(list) | ExprKind::Block(list) => exprs(&mut out, list),
-                ExprKind::LiteralHash(entries) => out.extend(entries.iter().map(Node::KeyedEntry)),
-                ExprKind::Access { left, keys } => {
-                    out.push(Node::Expr(left));
-                    exprs(&mut out, keys);
-                }
-                ExprKind::NamedAccess { left, right } | ExprKind::Binary { left, right, .. } => {
-                    out.extend([Node::Expr(left), Node::Expr(right)]);
-                }
-                ExprKind::Selector { left, entries } => {
-                    out.push(Node::Expr(left));
-                    out.extend(entries.iter().map(Node::SelectorEntry));
-                }
-                ExprKind::If { test, then_expr, else_expr } | ExprKind::Unless { test, then_expr, else_expr } => {
-                    out.push(Node::Expr(test));
-                    out.extend(then_expr.as_deref().map(Node::Expr));
-                    out.extend(else_expr.as_deref().map(Node::Expr));
-                }
-                ExprKind::Case { test, options } => {
-                    out.push(Node::Expr(test));
-                    out.extend(options.iter().map(Node::CaseOption));
-                }
-                ExprKind::Call(call) => {
-                    out.push(Node::Expr(&call.functor));
-                    exprs(&mut out, &call.arguments);
-                    out.extend(call.lambda.iter().map(Node::Expr));
-                }
-                ExprKind::Lambda(lambda) => {
-                    out.extend(lambda.parameters.iter().map(Node::Parameter));
-                    out.extend(lambda.body.iter().map(Node::Expr));
-                    out.extend(lambda.return_type.iter().map(Node::Expr));
-                }
-                ExprKind::Resource { type_name, bodies, .. } => {
-                    out.push(Node::Expr(type_name));
-                    out.extend(bodies.iter().map(Node::ResourceBody));
-                }
-                ExprKind::ResourceDefaults { type_ref: target, operations, .. }
-                | ExprKind::ResourceOverride { resources: target, operations, .. } => {
-                    out.push(Node::Expr(target));
-                    out.extend(operations.iter().map(Node::AttributeOp));
-                }
-                ExprKind::Collect { type_expr, exported, query, operations, .. } => {
-                    out.push(Node::Expr(type_expr));
-                    out.push(Node::Query(*exported, query.as_deref()));
-                    out.extend(operations.iter().map(Node::AttributeOp));
-                }
-                ExprKind::Definition(definition) => {
-                    out.extend(definition.parameters.iter().map(Node::Parameter));
-                    out.extend(definition.body.iter().map(Node::Expr));
-                    out.extend(definition.return_type.iter().map(Node::Expr));
-                }
-                ExprKind::Node { host_matches, parent, body } => {
-                    out.extend(parent.as_deref().map(Node::Expr));
-                    exprs(&mut out, host_matches);
-                    out.extend(body.as_deref().map(Node::Expr));
-                }
-                ExprKind::TypeAlias { type_expr, .. } => out.push(Node::Expr(type_expr)),
-                ExprKind::TypeMapping { type_expr, mapping_expr } => {
-                    out.extend([Node::Expr(type_expr), Node::Expr(mapping_expr)]);
-                }
-                ExprKind::TypeDefinition { body, .. } | ExprKind::Epp { body, .. } => out.extend(body.as_deref().map(Node::Expr)),
-                ExprKind::Apply { arguments, body } => {
-                    exprs(&mut out, arguments);
-                    out.push(Node::Expr(body));
-                }
-                leaf => debug_assert!(leaf.is_leaf(), "{leaf:?} has children"),
-            },
-        }
-        out
-    }
 }
 
 /// Where Puppet positions an expression: binary expressions at their operator.
@@ -199,6 +71,21 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "semverrange", "string", "timestamp", "timespan", "typeset",
 ];
 
+impl<'a> Visitor<'a> for Checker<'a> {
+    fn enter(&mut self, node: Node<'a>, _ancestors: &[Node<'a>]) -> Walk {
+        self.check(node);
+        if let Node::Program(program) = node {
+            self.top_constructs_in_module(program);
+        }
+        self.path.push(node);
+        Walk::Children
+    }
+
+    fn leave(&mut self, _node: Node<'a>, _ancestors: &[Node<'a>]) {
+        self.path.pop();
+    }
+}
+
 struct Checker<'a> {
     path: Vec<Node<'a>>,
     diagnostics: Vec<Diagnostic>,
@@ -206,16 +93,6 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn walk(&mut self, node: Node<'a>) {
-        guarded(|| {
-            self.check(node);
-            self.path.push(node);
-            for child in node.children() {
-                self.walk(child);
-            }
-            self.path.pop();
-        });
-    }
 
     fn container(&self, back: usize) -> Option<Node<'a>> {
         self.path.len().checked_sub(back).map(|index| self.path[index])

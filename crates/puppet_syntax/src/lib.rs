@@ -16,6 +16,7 @@ pub mod pn;
 pub mod span;
 mod stack;
 pub mod strings;
+pub mod visit;
 
 pub use ast::Program;
 pub use diagnostic::{Diagnostic, Severity};

@@ -1,27 +1,30 @@
-//! GitHub Actions workflow commands (`::error file=..,line=..::message`), one per failed case.
+//! GitHub Actions workflow commands (`::error file=..,line=..::message`): one annotation
+//! per finding, shown on the pull request's diff.
 
-use crate::{Outcome, RunReport};
+use crate::diagnostic::Severity;
+use crate::RunReport;
 
 pub fn render_github_annotations(report: &RunReport) -> String {
     let mut out = String::new();
-    for stage in &report.stages {
-        for case in &stage.cases {
-            let (level, message) = match &case.outcome {
-                Outcome::Failed { message } | Outcome::Error { message } => ("error", message),
-                Outcome::Passed | Outcome::Skipped { .. } => continue,
-            };
-            let mut properties = vec![format!("title={}", escape_property(&format!("{} {}", stage.name, case.group)))];
-            if let Some(location) = &case.location {
-                properties.insert(0, format!("file={}", escape_property(&location.file.display().to_string())));
-                properties.insert(1, format!("line={}", location.line));
-                properties.insert(2, format!("col={}", location.column));
+    for finding in report.findings() {
+        let diagnostic = &finding.diagnostic;
+        let level = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut properties = Vec::new();
+        if !diagnostic.file.as_os_str().is_empty() {
+            properties.push(format!("file={}", escape_property(&diagnostic.file.display().to_string())));
+            properties.push(format!("line={}", diagnostic.start.line));
+            properties.push(format!("col={}", diagnostic.start.column));
+            if let Some(end) = diagnostic.end {
+                properties.push(format!("endLine={}", end.line));
+                properties.push(format!("endColumn={}", end.column));
             }
-            out.push_str(&format!(
-                "::{level} {}::{}\n",
-                properties.join(","),
-                escape_data(&format!("{}: {message}", case.name))
-            ));
         }
+        properties.push(format!("title={}", escape_property(&format!("{} {}", finding.stage, diagnostic.code))));
+        out.push_str(&format!("::{level} {}::{}\n", properties.join(","), escape_data(&diagnostic.message)));
     }
     out
 }

@@ -46,6 +46,13 @@ pub fn render_junit(report: &RunReport) -> String {
             if let Some(location) = &case.location {
                 let _ = write!(out, " file=\"{}\" line=\"{}\"", escape(&location.file.display().to_string()), location.line);
             }
+            // The diagnostics of a file's case are what a reader of the failure wants to see.
+            let listed: String = case
+                .diagnostics
+                .iter()
+                .map(|diagnostic| format!("{}: {}: {} [{}]\n", diagnostic.place(), diagnostic.severity.as_str(), diagnostic.message, diagnostic.code))
+                .collect();
+            let output = if listed.is_empty() { case.output.clone() } else { format!("{listed}{}", case.output) };
             let element = match &case.outcome {
                 Outcome::Passed => None,
                 Outcome::Failed { message } => Some(("failure", message)),
@@ -53,16 +60,16 @@ pub fn render_junit(report: &RunReport) -> String {
                 Outcome::Skipped { reason } => Some(("skipped", reason)),
             };
             match element {
-                None if case.output.is_empty() => out.push_str("/>\n"),
+                None if output.is_empty() => out.push_str("/>\n"),
                 None => {
-                    let _ = writeln!(out, ">\n      <system-out>{}</system-out>\n    </testcase>", escape(&case.output));
+                    let _ = writeln!(out, ">\n      <system-out>{}</system-out>\n    </testcase>", escape(&output));
                 }
                 Some((tag, message)) => {
                     out.push_str(">\n");
-                    if case.output.is_empty() {
+                    if output.is_empty() {
                         let _ = writeln!(out, "      <{tag} message=\"{}\"/>", escape(message));
                     } else {
-                        let _ = writeln!(out, "      <{tag} message=\"{}\">{}</{tag}>", escape(message), escape(&case.output));
+                        let _ = writeln!(out, "      <{tag} message=\"{}\">{}</{tag}>", escape(message), escape(&output));
                     }
                     out.push_str("    </testcase>\n");
                 }

@@ -28,7 +28,10 @@ pub fn render_summary(report: &RunReport) -> String {
                 .as_ref()
                 .map(|location| format!("{}:{}:{}: ", location.file.display(), location.line, location.column))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  - {place}{} {}: {message}", case.group, case.name);
+            // A file's case is grouped by the file: say its path once.
+            let group_is_the_file = case.location.as_ref().is_some_and(|location| location.file.as_os_str() == case.group.as_str());
+            let group = if group_is_the_file { String::new() } else { format!("{} ", case.group) };
+            let _ = writeln!(out, "  - {place}{group}{}: {message}", case.name);
         }
     }
     let verdict = if report.passed() { "passed" } else { "failed" };

@@ -140,6 +140,9 @@ pub fn default_server_facts(version: PuppetVersion) -> Map<String, Value> {
 
 /// One compile: a node with its facts, and the code to compile for it.
 ///
+/// Paths should be absolute: engines read relative ones from the current folder, and
+/// Puppet writes them absolute into the catalog's `file` attributes.
+///
 /// The code is the manifest (a file, or a folder of `.pp` files read in name order), or
 /// `code` instead of it (as `puppet apply -e`), plus `classes` declared as an ENC would
 /// (`include`), with modules autoloaded from `modulepath`.
@@ -161,8 +164,12 @@ pub struct CompileRequest {
     pub code: Option<String>,
     /// Classes to include, as an ENC's `classes` list.
     pub classes: Vec<String>,
-    /// The global `hiera.yaml`; none means an empty global layer.
+    /// The global `hiera.yaml`. None: Puppet's default for a missing file (a Hiera 5
+    /// layer with no data of its own).
     pub hiera_config: Option<PathBuf>,
+    /// The environment's folder (a control repo): its `hiera.yaml` (or Hiera 5's default
+    /// `data/common.yaml`) is the environment layer of lookups. None: no environment layer.
+    pub environment_dir: Option<PathBuf>,
     pub environment: String,
     /// `strict_variables` asked for explicitly; Puppet 8 turns it on regardless.
     pub strict_variables: bool,
@@ -184,6 +191,7 @@ impl CompileRequest {
             code: None,
             classes: Vec::new(),
             hiera_config: None,
+            environment_dir: None,
             environment: "production".to_owned(),
             strict_variables: false,
             puppet_version: PuppetVersion::V7,

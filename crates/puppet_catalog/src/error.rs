@@ -70,17 +70,16 @@ impl fmt::Display for CompileError {
     }
 }
 
+/// Inline code (`--code`) has no file: Puppet names none, and so does the prefix, as `<code>`.
 fn location_prefix(file: Option<&str>, line: Option<u32>, column: Option<u32>) -> String {
     let file = match file {
-        Some("") => Some("<code>"),
+        Some("") | None if line.is_some() => Some("<code>"),
         other => other,
     };
     match (file, line, column) {
         (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}: "),
         (Some(file), Some(line), None) => format!("{file}:{line}: "),
         (Some(file), None, _) => format!("{file}: "),
-        (None, Some(line), Some(column)) => format!("line {line}:{column}: "),
-        (None, Some(line), None) => format!("line {line}: "),
-        (None, None, _) => String::new(),
+        (None, _, _) => String::new(),
     }
 }

@@ -184,6 +184,7 @@ fn compile_errors_print_as_file_line_column() {
     assert_eq!(from_code.to_string(), "<code>:3: Duplicate declaration: Notify[x] is already declared");
     assert!(error.same_place(&CompileError { column: Some(9), message: "other".into(), ..error.clone() }));
     assert!(!error.same_place(&CompileError { line: Some(4), ..error.clone() }));
+    assert_eq!(CompileError { file: None, ..error.clone() }.to_string(), "<code>:3:1: Duplicate declaration: Notify[x] is already declared");
     assert_eq!(CompileError::new("boom").to_string(), "boom");
 }
 

@@ -47,6 +47,8 @@ pub struct GlobalArgs {
 enum Command {
     /// Check Puppet syntax like `puppet parser validate`, recursively and in parallel.
     Validate(commands::validate::Args),
+    /// Compile a node's catalog (natively or with real Puppet) and print it as JSON.
+    Compile(commands::compile::Args),
     /// Print a manifest's AST (`--dump pn` prints what `puppet parser dump --format pn` prints).
     Parse(commands::parse::Args),
     /// Build, list and prune the Debian base images the container stages run in.
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(args, &cli.global),
+        Command::Compile(args) => commands::compile::run(args, &cli.global),
         Command::Parse(args) => commands::parse::run(args, &cli.global),
         Command::Image(args) => commands::image::run(args, &cli.global),
         Command::Dynamic(args) => commands::dynamic::run(args, &cli.global),

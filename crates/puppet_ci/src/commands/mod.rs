@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod all;
+pub mod compile;
 pub mod deploy;
 pub mod dynamic;
 pub mod image;

@@ -124,7 +124,7 @@ fn holder(what: &str, id: &str) -> String {
 fn smoke_test(server: &ServerClient, environment: &str, smoke: &Smoke, expected: &str) -> Result<String, Stop> {
     let catalog = server.compile(environment, &smoke.certname, &smoke.facts).map_err(|err| match err {
         // The master answered: the code does not compile there. That is the release's fault.
-        DeployError::Server(message) if message.contains("HTTP 500") => Stop::Failed(message),
+        err @ DeployError::Server { status: 500, .. } => Stop::Failed(err.to_string()),
         other => Stop::from(other),
     })?;
     if catalog.version != expected {

@@ -18,6 +18,7 @@
 
 use std::path::PathBuf;
 
+pub mod configured;
 pub mod deploy;
 pub mod haproxy;
 pub mod package;
@@ -27,6 +28,7 @@ pub mod target;
 
 mod process;
 
+pub use configured::{TargetOverrides, Targets};
 pub use deploy::{cycle, deploy, prune_environments, rollback, DeployOptions, Master, ReleaseCheck};
 pub use package::{package, Artifact, PackageOptions, ReleaseMetadata};
 pub use server::{ServerClient, ServerTls};
@@ -52,8 +54,19 @@ pub enum DeployError {
     Locked(String),
     #[error("{0}")]
     Target(String),
-    #[error("{0}")]
-    Server(String),
+    /// A certificate or key for talking to the masters could not be used.
+    #[error("{}: {message}", path.display())]
+    Tls { path: PathBuf, message: String },
+    /// The master could not be reached at all (refused, TLS handshake, timeout).
+    #[error("cannot reach the puppet master at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    /// The master answered a request with an HTTP error status (`reason` is the status's
+    /// name, `hint` what to do about it when puppet-ci knows).
+    #[error("{request} at {url}: HTTP {status} {reason}{hint}: {body}")]
+    Server { url: String, request: String, status: u16, reason: &'static str, hint: &'static str, body: String },
+    /// The master answered something puppet-ci cannot read.
+    #[error("{url}: {message}")]
+    BadResponse { url: String, message: String },
     #[error("{0}")]
     Haproxy(String),
     #[error("{0}")]

@@ -36,7 +36,7 @@ pub struct ServerClient {
 }
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| DeployError::Server(format!("cannot read the {what} {}: {source}", path.display())))
+    std::fs::read(path).map_err(|source| DeployError::Tls { path: path.to_path_buf(), message: format!("cannot read the {what}: {source}") })
 }
 
 impl ServerClient {
@@ -47,7 +47,7 @@ impl ServerClient {
         identity_pem.push(b'\n');
         identity_pem.extend(read(&tls.key, "client key")?);
         let identity = reqwest::Identity::from_pem(&identity_pem)
-            .map_err(|err| DeployError::Server(format!("{} and {} are not a PEM certificate and key: {}", tls.cert.display(), tls.key.display(), chain(&err))))?;
+            .map_err(|err| DeployError::Tls { path: tls.cert.clone(), message: format!("with {}: not a PEM certificate and key: {}", tls.key.display(), chain(&err)) })?;
         let mut builder = reqwest::blocking::Client::builder()
             .use_rustls_tls()
             .tls_built_in_root_certs(false)
@@ -57,14 +57,14 @@ impl ServerClient {
             // A new connection per request, so requests through a load balancer spread.
             .pool_max_idle_per_host(0);
         let certificates = reqwest::Certificate::from_pem_bundle(&ca)
-            .map_err(|err| DeployError::Server(format!("{} is not a PEM CA certificate: {}", tls.ca.display(), chain(&err))))?;
+            .map_err(|err| DeployError::Tls { path: tls.ca.clone(), message: format!("not a PEM CA certificate: {}", chain(&err)) })?;
         if certificates.is_empty() {
-            return Err(DeployError::Server(format!("{} holds no certificate", tls.ca.display())));
+            return Err(DeployError::Tls { path: tls.ca.clone(), message: "holds no certificate".to_string() });
         }
         for certificate in certificates {
             builder = builder.add_root_certificate(certificate);
         }
-        let client = builder.build().map_err(|err| DeployError::Server(format!("cannot set up TLS: {}", chain(&err))))?;
+        let client = builder.build().map_err(|err| DeployError::Tls { path: tls.cert.clone(), message: format!("cannot set up TLS: {}", chain(&err)) })?;
         Ok(Self { url: url.trim_end_matches('/').to_string(), client })
     }
 
@@ -81,7 +81,7 @@ impl ServerClient {
         } else {
             ""
         };
-        DeployError::Server(format!("cannot reach the puppet master at {}: {detail}{hint}", self.url))
+        DeployError::Unreachable { url: self.url.clone(), detail: format!("{detail}{hint}") }
     }
 
     fn status_error(&self, what: &str, status: reqwest::StatusCode, body: &str) -> DeployError {
@@ -90,7 +90,14 @@ impl ServerClient {
             _ => "",
         };
         let body: String = body.trim().chars().take(400).collect();
-        DeployError::Server(format!("{what} at {}: HTTP {status}{hint}: {body}", self.url))
+        DeployError::Server {
+            url: self.url.clone(),
+            request: what.to_string(),
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or(""),
+            hint,
+            body,
+        }
     }
 
     /// Drops the master's cached copy of the environment, so the next compile reads the
@@ -123,7 +130,7 @@ impl ServerClient {
             return Err(self.status_error(&format!("compiling a catalog for {certname} in environment {environment}"), status, &text));
         }
         let json: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|err| DeployError::Server(format!("the catalog from {} is not JSON: {err}", self.url)))?;
+            .map_err(|err| DeployError::BadResponse { url: self.url.clone(), message: format!("the catalog is not JSON: {err}") })?;
         let catalog = &json["catalog"];
         let version = match &catalog["version"] {
             serde_json::Value::String(text) => text.clone(),

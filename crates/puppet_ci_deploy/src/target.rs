@@ -309,6 +309,26 @@ pub struct SshTarget {
 }
 
 impl SshTarget {
+    /// Parses `ssh://[USER@]HOST[:PORT]/PATH` into the target and its code dir.
+    pub fn parse_url(url: &str) -> Result<(SshTarget, PathBuf)> {
+        let invalid = |message: String| DeployError::Usage(format!("{url}: {message}"));
+        let rest = url.strip_prefix("ssh://").ok_or_else(|| invalid("not an ssh:// URL".to_string()))?;
+        let (authority, path) = rest.split_once('/').ok_or_else(|| invalid("the code dir path is missing (ssh://HOST/etc/puppetlabs/code)".to_string()))?;
+        let (user, host_port) = match authority.rsplit_once('@') {
+            Some((user, host_port)) => (Some(user.to_string()), host_port),
+            None => (None, authority),
+        };
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) => (host.to_string(), Some(port.parse::<u16>().map_err(|_| invalid(format!("'{port}' is not a port")))?)),
+            None => (host_port.to_string(), None),
+        };
+        if host.is_empty() {
+            return Err(invalid("the host is missing".to_string()));
+        }
+        let target = SshTarget { host, port, user, identity_file: None, known_hosts_file: None, options: Vec::new() };
+        Ok((target, PathBuf::from(format!("/{path}"))))
+    }
+
     fn destination(&self) -> String {
         match &self.user {
             Some(user) => format!("{user}@{}", self.host),
@@ -576,6 +596,17 @@ impl CodeDir for SshCodeDir {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ssh_urls() {
+        let (target, path) = SshTarget::parse_url("ssh://deploy@127.0.0.1:2222/etc/puppetlabs/code").unwrap();
+        assert_eq!((target.user.as_deref(), target.host.as_str(), target.port, path), (Some("deploy"), "127.0.0.1", Some(2222), PathBuf::from("/etc/puppetlabs/code")));
+        let (target, _) = SshTarget::parse_url("ssh://puppet1/srv/code").unwrap();
+        assert_eq!((target.user, target.host.as_str(), target.port), (None, "puppet1", None));
+        assert_eq!(SshTarget::parse_url("ssh://host").unwrap_err().to_string(), "ssh://host: the code dir path is missing (ssh://HOST/etc/puppetlabs/code)");
+        assert_eq!(SshTarget::parse_url("ssh://host:x/y").unwrap_err().to_string(), "ssh://host:x/y: 'x' is not a port");
+        assert!(SshTarget::parse_url("ssh://:22/y").is_err());
+    }
+
     use super::*;
 
     #[test]

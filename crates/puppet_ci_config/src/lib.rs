@@ -12,6 +12,7 @@ use serde::Deserialize;
 pub mod deploy;
 pub mod dynamic;
 pub mod integration;
+pub mod pipeline;
 mod limits;
 mod locate;
 mod validate;
@@ -46,6 +47,9 @@ pub struct Config {
     /// Where and how passing code is deployed.
     #[serde(default)]
     pub deploy: Option<deploy::Deploy>,
+    /// Stages left out of `puppet-ci all`, and stages allowed to find nothing.
+    #[serde(default)]
+    pub pipeline: pipeline::Pipeline,
 }
 
 fn default_modulepath() -> Vec<PathBuf> {

@@ -1,0 +1,70 @@
+//! Each stage of [`crate::STAGES`]: what it needs, whether it has work, how it runs.
+
+use puppet_ci_report::StageReport;
+
+use crate::{Context, DeployRequest, Need, PipelineError, Stage, Work};
+
+pub(crate) const VALIDATE: Stage = Stage {
+    name: "validate",
+    about: "Puppet syntax and Puppet's own checks of every manifest and template; one case per file",
+    needs: &[],
+    work: validate_work,
+    run: |ctx| Ok(puppet_ci_validate::stage(ctx.config)?),
+};
+
+pub(crate) const DYNAMIC: Stage = Stage {
+    name: "dynamic",
+    about: "each role applied twice in a container of its own, then its checks; cases per role and check",
+    needs: &[Need::DockerEngine, Need::DebianAptSources],
+    work: |ctx| Ok(if ctx.config.roles.is_empty() { Work::Nothing("no roles under `roles:` in puppet-ci.yaml".to_string()) } else { Work::Run }),
+    run: |ctx| Ok(puppet_ci_container::run_dynamic(ctx.config, &[], &ctx.container)?),
+};
+
+pub(crate) const INTEGRATION: Stage = Stage {
+    name: "integration",
+    about: "the nodes of `integration:` on one network, checked from one another",
+    needs: &[Need::DockerEngine, Need::DebianAptSources],
+    work: |ctx| Ok(if ctx.config.integration.is_none() { Work::Nothing("no `integration:` in puppet-ci.yaml".to_string()) } else { Work::Run }),
+    run: |ctx| Ok(puppet_ci_container::run_integration(ctx.config, &ctx.container)?),
+};
+
+pub(crate) const DEPLOY: Stage = Stage {
+    name: "deploy",
+    about: "the control repo at the deploy branch, packaged and deployed to every master; cases per step",
+    needs: &[Need::DeployTargets],
+    work: deploy_work,
+    run: deploy_run,
+};
+
+fn validate_work(ctx: &Context<'_>) -> Result<Work, PipelineError> {
+    if !puppet_ci_validate::control_repo_targets(ctx.config)?.is_empty() {
+        return Ok(Work::Run);
+    }
+    let mut places = vec![ctx.config.manifest.display().to_string()];
+    places.extend(ctx.config.modulepath.iter().map(|folder| folder.display().to_string()));
+    Ok(Work::Nothing(format!("no .pp or .epp files in {} (relative to {})", places.join(", "), ctx.config.root.display())))
+}
+
+fn deploy_branch(ctx: &Context<'_>) -> Option<String> {
+    ctx.deploy.branch.clone().or_else(|| crate::current_branch(&ctx.config.root))
+}
+
+fn deploy_work(ctx: &Context<'_>) -> Result<Work, PipelineError> {
+    if !ctx.deploy.requested {
+        return Ok(Work::Gated("--deploy was not given".to_string()));
+    }
+    let deploy_branch_name = ctx.config.deploy.as_ref().map_or(puppet_ci_config::deploy::DEFAULT_BRANCH, |deploy| deploy.branch.as_str());
+    let Some(branch) = deploy_branch(ctx) else {
+        return Err(PipelineError::Usage("cannot tell which branch is being built: pass --branch".to_string()));
+    };
+    if branch != deploy_branch_name {
+        return Ok(Work::Gated(format!("branch {branch} is not the deploy branch {deploy_branch_name}")));
+    }
+    Ok(Work::Run)
+}
+
+fn deploy_run(ctx: &Context<'_>) -> Result<StageReport, PipelineError> {
+    let branch = deploy_branch(ctx).ok_or_else(|| PipelineError::Usage("cannot tell which branch is being built: pass --branch".to_string()))?;
+    let request = DeployRequest { reference: Some(branch.clone()), branch: Some(branch), ..DeployRequest::default() };
+    Ok(crate::deploy(ctx.config, &request)?.stage)
+}

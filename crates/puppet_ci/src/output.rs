@@ -1,54 +1,70 @@
-//! What the commands share for output: the control repo they work on, and writing a
-//! run's report in the formats asked for.
+//! What the commands share for output: the control repo they work on, and the report of
+//! a run in the formats asked for.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use puppet_ci_config::Config;
-use puppet_ci_report::RunReport;
+use puppet_ci_deploy::configured::Verdict;
+use puppet_ci_deploy::deploy::DeployRun;
+use puppet_ci_report::diagnostic::FileSources;
+use puppet_ci_report::{Format, RunReport};
 
+use crate::args::ReportArgs;
 use crate::GlobalArgs;
 
-/// Report files and annotations a command that runs stages can write.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct ReportArgs {
-    /// Write the results as JUnit XML to this file.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write the results as JSON to this file.
-    #[arg(long, value_name = "FILE")]
-    pub json: Option<PathBuf>,
-    /// Print GitHub Actions annotations for failures (on by default under GitHub Actions).
-    #[arg(long)]
-    pub github: bool,
-}
-
 impl ReportArgs {
-    /// Prints the summary, and writes each format asked for. Files are written whole
-    /// (a temporary file renamed into place), so a reader never sees half a report.
-    pub fn emit(&self, report: &RunReport) -> anyhow::Result<()> {
-        print!("{}", puppet_ci_report::render_summary(report));
-        if self.github || std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true") {
-            print!("{}", puppet_ci_report::render_github_annotations(report));
+    /// Writes every report file asked for, then prints the report on stdout. The files come
+    /// first: a run whose report could not be written fails before anything says "passed".
+    pub fn emit(&self, report: &RunReport, root: &Path) -> anyhow::Result<()> {
+        let files = [(&self.junit, Format::Junit), (&self.json, Format::Json), (&self.sarif, Format::Sarif), (&self.codeclimate, Format::Codeclimate)];
+        let sources = FileSources { root: root.to_path_buf() };
+        for (path, format) in files {
+            if let Some(path) = path {
+                puppet_ci_report::write_report(path, &format.render(report, &sources))?;
+            }
         }
-        if let Some(path) = &self.junit {
-            write_atomically(path, &puppet_ci_report::render_junit(report))?;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(self.format.render(report, &sources).as_bytes())?;
+        let under_github = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
+        if (self.github || under_github) && self.format != Format::Github {
+            stdout.write_all(puppet_ci_report::render_github_annotations(report).as_bytes())?;
         }
-        if let Some(path) = &self.json {
-            write_atomically(path, &puppet_ci_report::render_json(report))?;
-        }
+        stdout.flush()?;
         Ok(())
     }
 }
 
-pub fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-    let temporary = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
-    std::fs::write(&temporary, text).with_context(|| format!("cannot write {}", temporary.display()))?;
-    std::fs::rename(&temporary, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+/// The exit code of a run's report.
+pub fn exit_code(report: &RunReport) -> u8 {
+    if report.passed() {
+        crate::exit::OK
+    } else {
+        crate::exit::FINDINGS
+    }
+}
+
+/// One line per master on stderr after a deploy or rollback: the release live now and the
+/// one before (`done` names what happened, e.g. "rolled back in").
+pub fn print_releases(command: &str, done: &str, environment: &str, runs: &[(String, DeployRun)]) {
+    for (name, run) in runs {
+        let live = run.live.as_deref().unwrap_or("(none)");
+        let previous = run.previous.as_deref().unwrap_or("(none)");
+        if run.passed() {
+            eprintln!("{command}: {name}: environment {environment} is on release {live} (was {previous}), {done}{:.3} s", run.duration.as_secs_f64());
+        } else {
+            eprintln!("{command}: {name}: FAILED: {}; environment {environment} is on release {live}", run.failure().unwrap_or("skipped"));
+        }
+    }
+}
+
+/// The exit code of a deploy or rollback.
+pub fn deploy_exit_code(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Passed => crate::exit::OK,
+        Verdict::Failed => crate::exit::FINDINGS,
+        Verdict::Error => crate::exit::ERROR,
+    }
 }
 
 /// The control repo a command works on: `--root`, else the current folder when it has a
@@ -67,7 +83,8 @@ pub fn control_repo_root(global: &GlobalArgs) -> PathBuf {
     PathBuf::from(".")
 }
 
-/// Loads the control repo's `puppet-ci.yaml` (defaults when it has none).
+/// Loads the control repo's `puppet-ci.yaml` (defaults when it has none), checked whole:
+/// every command refuses the same broken file the same way.
 pub fn load_config(global: &GlobalArgs) -> anyhow::Result<Config> {
     let root = control_repo_root(global);
     if !root.is_dir() {

@@ -35,9 +35,10 @@ pub use terminal::render_summary;
 pub use writer::{write_report, WriteError};
 
 /// The formats a run's report renders to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Format {
     /// Diagnostics with their source lines and carets, then the summary.
+    #[default]
     Human,
     Json,
     Junit,

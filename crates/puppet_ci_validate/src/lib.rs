@@ -112,12 +112,15 @@ pub fn control_repo_targets(config: &Config) -> Result<Vec<Target>, ValidateErro
 pub fn stage(config: &Config) -> Result<StageReport, ValidateError> {
     let started = Instant::now();
     let targets = control_repo_targets(config)?;
+    Ok(report(validate(&targets), started))
+}
+
+/// The validate stage's report of `results`: one case per file.
+pub fn report(results: Vec<FileResult>, started: Instant) -> StageReport {
     let mut report = StageReport::new("validate");
-    for result in validate(&targets) {
-        report.cases.push(case(result));
-    }
+    report.cases.extend(results.into_iter().map(case));
     report.duration = started.elapsed();
-    Ok(report)
+    report
 }
 
 fn case(result: FileResult) -> Case {

@@ -49,7 +49,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
                 eprintln!("puppet-ci image build: no roles under `roles:` in puppet-ci.yaml, nothing to build");
                 return Ok(crate::exit::OK);
             }
-            let images = puppet_ci_container::build_images(&specs, rebuild, super::dynamic::stderr_progress())?;
+            let images = puppet_ci_container::build_images(&specs, rebuild, crate::args::stderr_progress())?;
             for image in &images {
                 let how = match image.built_in {
                     Some(duration) => format!("built in {:.1}s", duration.as_secs_f64()),

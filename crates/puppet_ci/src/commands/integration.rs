@@ -1,16 +1,13 @@
 //! `puppet-ci integration`: the nodes of `integration:` on one network, applied in
 //! dependency order, checked from one another.
 
-use puppet_ci_config::Config;
-use puppet_ci_report::StageReport;
+use puppet_ci_report::RunReport;
 
-use super::dynamic::ContainerArgs;
-use crate::output::ReportArgs;
+use crate::args::{ContainerArgs, ReportArgs};
 use crate::GlobalArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// How the containers run (shared with `dynamic`).
     #[command(flatten)]
     pub container: ContainerArgs,
     #[command(flatten)]
@@ -19,10 +16,8 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
     let config = crate::output::load_config(global)?;
-    super::dynamic::emit_stage(stage(&config, &args.container)?, &args.report)
-}
-
-/// The `integration` stage for `puppet-ci all`, with progress on stderr.
-pub fn stage(config: &Config, container: &ContainerArgs) -> anyhow::Result<StageReport> {
-    Ok(puppet_ci_container::run_integration(config, &container.stage_options())?)
+    let context = puppet_ci_pipeline::Context { container: args.container.stage_options(), ..puppet_ci_pipeline::Context::new(&config, crate::args::stderr_progress()) };
+    let report = RunReport { stages: vec![puppet_ci_pipeline::run_stage("integration", &context)?] };
+    args.report.emit(&report, &config.root)?;
+    Ok(crate::output::exit_code(&report))
 }

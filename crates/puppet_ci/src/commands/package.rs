@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use puppet_ci_config::Config;
-use puppet_ci_deploy::{Artifact, PackageOptions};
 
 use crate::GlobalArgs;
 
@@ -25,7 +23,8 @@ pub struct Args {
 
 pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
     let config = crate::output::load_config(global)?;
-    let artifact = build(&config, &args.reference, args.output, args.forge_cache)?;
+    let artifact = puppet_ci_deploy::configured::package_control_repo(&config, &args.reference, args.output, args.forge_cache)
+        .with_context(|| format!("cannot package {} at {}", config.root.display(), args.reference))?;
     println!("{} {}", artifact.id(), artifact.path.display());
     eprintln!(
         "packaged {} at {} ({}) with {} Puppetfile module(s)",
@@ -35,15 +34,4 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
         artifact.metadata.modules.len()
     );
     Ok(crate::exit::OK)
-}
-
-/// Packages the control repo of `config` at `reference` (also used by `deploy --ref`).
-pub fn build(config: &Config, reference: &str, output: Option<PathBuf>, forge_cache: Option<PathBuf>) -> anyhow::Result<Artifact> {
-    let deploy = config.deploy.as_ref();
-    let output_dir = output
-        .or_else(|| deploy.and_then(|deploy| deploy.artifact_dir.as_ref()).map(|dir| config.root.join(dir)))
-        .unwrap_or_else(|| config.root.join(".puppet-ci").join("artifacts"));
-    let forge_cache = forge_cache.or_else(|| deploy.and_then(|deploy| deploy.forge_cache.as_ref()).map(|dir| config.root.join(dir)));
-    let options = PackageOptions { root: config.root.clone(), reference: reference.to_string(), forge_cache, output_dir };
-    puppet_ci_deploy::package(&options).with_context(|| format!("cannot package {} at {reference}", config.root.display()))
 }

@@ -65,7 +65,7 @@ fn client(url: &str, tls: Option<&ServerTls>) -> Result<ServerClient> {
 }
 
 fn in_context(name: &str) -> impl FnOnce(DeployError) -> DeployError + '_ {
-    move |err| DeployError::Target(format!("master {name}: {err}"))
+    move |err| DeployError::AtMaster { master: name.to_string(), source: Box::new(err) }
 }
 
 /// The masters to deploy to or roll back, from `deploy:` in `puppet-ci.yaml` and the

@@ -54,6 +54,13 @@ pub enum DeployError {
     Locked(String),
     #[error("{0}")]
     Target(String),
+    /// Something went wrong with one master of several: which one, and what.
+    #[error("master {master}: {source}")]
+    AtMaster {
+        master: String,
+        #[source]
+        source: Box<DeployError>,
+    },
     /// A certificate or key for talking to the masters could not be used.
     #[error("{}: {message}", path.display())]
     Tls { path: PathBuf, message: String },

@@ -128,7 +128,14 @@ static unsigned serialize(Scanner *s, char *buffer) {
 }
 
 static void deserialize(Scanner *s, const char *buffer, unsigned length) {
-  memset(s, 0, sizeof(Scanner));
+  /* Called before every scan: reset only the fields, not the heredoc slots (a memset of
+   * the whole struct was a tenth of the scanner's time). */
+  s->heredoc_count = 0;
+  s->in_body = false;
+  s->line_start = false;
+  s->start_now = false;
+  s->epp_mode = EPP_TEXT;
+  s->skip_leading = false;
   if (length < 3) return;
   unsigned size = 0;
   uint8_t flags = (uint8_t)buffer[size++];

@@ -15,10 +15,15 @@ extern "C" {
 
 /// The tree-sitter language of Puppet manifests (`.pp`).
 #[allow(unsafe_code)]
+// SAFETY: `tree_sitter_puppet` is the generated `puppet/src/parser.c`, compiled and linked
+// by build.rs: it takes no arguments and returns a pointer to a static TSLanguage, which
+// is what `LanguageFn::from_raw` requires.
 pub const PUPPET_LANGUAGE: LanguageFn = unsafe { LanguageFn::from_raw(tree_sitter_puppet) };
 
 /// The tree-sitter language of EPP templates (`.epp`).
 #[allow(unsafe_code)]
+// SAFETY: as for PUPPET_LANGUAGE: `tree_sitter_epp` is the generated `epp/src/parser.c`,
+// linked by build.rs, returning a pointer to a static TSLanguage.
 pub const EPP_LANGUAGE: LanguageFn = unsafe { LanguageFn::from_raw(tree_sitter_epp) };
 
 /// The node types of the Puppet grammar (tree-sitter's `node-types.json`).

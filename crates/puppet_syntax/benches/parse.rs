@@ -1,6 +1,8 @@
 //! Benchmark of parsing and validating Puppet code: every manifest and template of
 //! fixtures/syntax/valid, once parsed and lowered, once also validated (what
-//! `puppet-ci validate` does per file). Run: `cargo bench -p puppet_syntax`.
+//! `puppet-ci validate` does per file); and validating deeply nested parentheses at
+//! several depths, whose time must grow linearly with the depth. Run:
+//! `cargo bench -p puppet_syntax`.
 
 use std::path::PathBuf;
 
@@ -52,6 +54,16 @@ fn bench(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("parse", |b| b.iter(|| parse_all(&files)));
     group.bench_function("parse+validate", |b| b.iter(|| validate_all(&files)));
+    group.finish();
+
+    // Linear in the depth: 40,000 levels take about four times as long as 10,000.
+    let mut group = c.benchmark_group("nested parentheses");
+    group.sample_size(10);
+    for depth in [10_000, 20_000, 40_000] {
+        let source = format!("$x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        group.throughput(Throughput::Elements(depth as u64));
+        group.bench_function(format!("validate {depth}"), |b| b.iter(|| puppet_syntax::parse(&source).validate().len()));
+    }
     group.finish();
 }
 

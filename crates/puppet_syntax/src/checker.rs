@@ -52,7 +52,7 @@ impl FileLocation {
 
 /// [`check`] for a file at a known place in a module.
 pub fn check_in(program: &Program, location: &FileLocation) -> Vec<Diagnostic> {
-    let mut checker = Checker { path: Vec::new(), diagnostics: Vec::new(), location };
+    let mut checker = Checker { path: Vec::new(), diagnostics: Vec::new(), location, rvalue_chain: RvalueChain::default() };
     crate::visit::walk(program, &mut checker);
     checker.diagnostics
 }
@@ -90,6 +90,20 @@ struct Checker<'a> {
     path: Vec<Node<'a>>,
     diagnostics: Vec<Diagnostic>,
     location: &'a FileLocation,
+    rvalue_chain: RvalueChain,
+}
+
+/// The last chain of unary expressions (`((( x )))`, `!!x`) whose value [`Checker::rvalue`]
+/// checked. Puppet checks the chain again from each of its nodes (quadratic in the
+/// nesting); the walk visits them in order, so each later check reuses the outcome.
+#[derive(Default)]
+struct RvalueChain {
+    /// Addresses of the chain's inner nodes, outermost first.
+    nodes: Vec<usize>,
+    /// The index in `nodes` of the next node the walk will check.
+    next: usize,
+    /// The error at the chain's end, if it is not a value.
+    outcome: Option<(String, Span)>,
 }
 
 impl<'a> Checker<'a> {
@@ -748,21 +762,36 @@ impl<'a> Checker<'a> {
     }
 
     fn rvalue(&mut self, expr: &Expr) {
-        guarded(|| match &expr.kind {
-            ExprKind::Collect { .. }
-            | ExprKind::Definition(_)
-            | ExprKind::Node { .. }
-            | ExprKind::TypeAlias { .. }
-            | ExprKind::TypeMapping { .. }
-            | ExprKind::TypeDefinition { .. } => {
-                let message = format!("Invalid use of expression. {} does not produce a value", a_an_uc(&label(expr)));
-                self.error("NOT_RVALUE", message, position(expr));
-            }
-            ExprKind::Unary { expr: inner, .. } | ExprKind::Text(inner) | ExprKind::Render(inner) | ExprKind::Variable(inner) => {
-                self.rvalue(inner);
-            }
-            _ => {}
-        });
+        let address = std::ptr::from_ref(expr) as usize;
+        let chain = &mut self.rvalue_chain;
+        if chain.nodes.get(chain.next) == Some(&address) {
+            chain.next += 1;
+        } else {
+            chain.nodes.clear();
+            chain.next = 0;
+            let mut current = expr;
+            chain.outcome = loop {
+                match &current.kind {
+                    ExprKind::Collect { .. }
+                    | ExprKind::Definition(_)
+                    | ExprKind::Node { .. }
+                    | ExprKind::TypeAlias { .. }
+                    | ExprKind::TypeMapping { .. }
+                    | ExprKind::TypeDefinition { .. } => {
+                        let message = format!("Invalid use of expression. {} does not produce a value", a_an_uc(&label(current)));
+                        break Some((message, position(current)));
+                    }
+                    ExprKind::Unary { expr: inner, .. } | ExprKind::Text(inner) | ExprKind::Render(inner) | ExprKind::Variable(inner) => {
+                        current = inner;
+                        chain.nodes.push(std::ptr::from_ref(current) as usize);
+                    }
+                    _ => break None,
+                }
+            };
+        }
+        if let Some((message, at)) = self.rvalue_chain.outcome.clone() {
+            self.error("NOT_RVALUE", message, at);
+        }
     }
 
     fn query(&mut self, expr: &Expr) {

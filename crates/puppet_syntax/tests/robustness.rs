@@ -90,6 +90,24 @@ fn nesting_ten_thousand_deep_parentheses_and_operators() {
 }
 
 #[test]
+fn a_hundred_thousand_nested_parentheses_validate() {
+    // Puppet accepts them; the checker once re-checked the chain from every level
+    // (quadratic: 18 s here). `cargo bench -p puppet_syntax` shows the time is linear.
+    let depth = 100_000;
+    let parsed = parse(&format!("$x = {}1{}\n", "(".repeat(depth), ")".repeat(depth)));
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert!(parsed.validate().is_empty());
+    // A value-less expression at the bottom is reported from every level, as Puppet does.
+    let parsed = parse(&format!("$x = {}File <| |>{}\n", "(".repeat(DEPTH), ")".repeat(DEPTH)));
+    let errors = parsed.validate();
+    assert!(!errors.is_empty());
+    for error in &errors {
+        assert_eq!(error.message, "Invalid use of expression. A Virtual Query does not produce a value");
+        assert_eq!((error.span.line, error.span.column), (1, 6 + DEPTH as u32));
+    }
+}
+
+#[test]
 fn nesting_ten_thousand_deep_blocks() {
     let source = format!("{}notice(1){}", "if $a { ".repeat(DEPTH), " }".repeat(DEPTH));
     let parsed = parse(&source);

@@ -132,8 +132,14 @@ def plain_message(error)
   message.to_s.sub(/ on node \S+\z/, '')
 end
 
+# Exceptions that mean Puppet (or Ruby) itself broke, not the user's code. Everything
+# else is the code's fault: Puppet raises Puppet::Error mostly, but also ArgumentError
+# (a relationship to a missing resource), RuntimeError, and a deep recursion ends in
+# SystemStackError.
+INTERNAL_ERRORS = [NameError, TypeError, ScriptError, NoMemoryError, SystemCallError, IOError].freeze
+
 def error_reply(error)
-  kind = error.is_a?(Puppet::Error) || error.is_a?(SystemStackError) ? 'compile' : 'engine'
+  kind = INTERNAL_ERRORS.any? { |internal| error.is_a?(internal) } ? 'engine' : 'compile'
   details = { 'kind' => kind, 'class' => error.class.name, 'message' => plain_message(error) }
   if error.respond_to?(:file)
     # Inline code has no file: Puppet says nil in most errors and '' in some.

@@ -6,11 +6,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod args;
 mod commands;
 mod output;
+mod version;
 
 // Parsing a tree of manifests allocates many small, short-lived nodes on every thread;
 // mimalloc serves them about a tenth faster than glibc's malloc (tests/bench/validate-speed).
@@ -28,7 +29,7 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "puppet-ci", version, about = "Every check a Puppet change needs, in one fast binary.")]
+#[command(name = "puppet-ci", about = "Every check a Puppet change needs, in one fast binary.")]
 struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -66,10 +67,22 @@ enum Command {
     Rollback(commands::rollback::Args),
     /// Run every stage in pipeline order, failing fast; deploy only with --deploy.
     All(commands::all::Args),
+    /// Write the man pages or shell completions (used to build packages).
+    #[command(hide = true)]
+    Generate(commands::generate::Args),
+}
+
+/// The command line with the version lines filled in (they are known only at run time:
+/// the Puppet release comes from the catalog crate).
+pub fn command() -> clap::Command {
+    Cli::command().version(version::short()).long_version(version::long())
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(args, &cli.global),
         Command::Compile(args) => commands::compile::run(args, &cli.global),
@@ -81,6 +94,7 @@ fn main() -> ExitCode {
         Command::Deploy(args) => commands::deploy::run(args, &cli.global),
         Command::Rollback(args) => commands::rollback::run(args, &cli.global),
         Command::All(args) => commands::all::run(args, &cli.global),
+        Command::Generate(args) => commands::generate::run(args, command()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

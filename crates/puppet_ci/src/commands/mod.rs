@@ -4,6 +4,7 @@ pub mod all;
 pub mod compile;
 pub mod deploy;
 pub mod dynamic;
+pub mod generate;
 pub mod image;
 pub mod integration;
 pub mod package;

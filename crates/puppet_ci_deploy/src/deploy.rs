@@ -15,7 +15,7 @@ use puppet_ci_report::{Case, Outcome};
 use crate::haproxy::{AdminSocket, ServerState};
 use crate::package::Artifact;
 use crate::server::ServerClient;
-use crate::target::{CodeDir, EnvironmentState, LockGuard};
+use crate::target::{CodeDir, EnvironmentState, LockGuard, Unmanaged};
 use crate::{is_valid_environment_name, DeployError};
 
 /// The static check of an unpacked release: `Err` carries what is wrong with the code.
@@ -60,6 +60,9 @@ pub struct DeployRun {
     /// The release live before.
     pub previous: Option<String>,
     pub duration: Duration,
+    /// Why nothing checked that the master serves the release (no puppetserver to ask),
+    /// when nothing did: the code is switched, but the deploy is unverified.
+    pub unverified: Option<String>,
 }
 
 impl DeployRun {
@@ -115,6 +118,21 @@ impl Steps<'_> {
     }
 }
 
+/// When the lock is held by another deploy, the release live now (read without the lock:
+/// it is only reported), so the message names it rather than "(none)".
+fn record_live_without_lock(steps: &mut Steps<'_>, code_dir: &dyn CodeDir, environment: &str) {
+    if let Ok(live) = code_dir.live(environment) {
+        steps.run.live = live.clone();
+        steps.run.previous = live;
+    }
+}
+
+/// The id an adopted folder gets as a release: when it was adopted.
+fn adopted_id() -> String {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|elapsed| elapsed.as_secs()).unwrap_or(0);
+    format!("adopted-{since}")
+}
+
 fn holder(what: &str, id: &str) -> String {
     let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|elapsed| elapsed.as_secs()).unwrap_or(0);
@@ -139,14 +157,20 @@ fn smoke_test(server: &ServerClient, environment: &str, smoke: &Smoke, expected:
 
 /// Deploys `artifact` to the environment on one master.
 pub fn deploy(artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>) -> DeployRun {
+    deploy_adopting(artifact, master, options, check, false)
+}
+
+/// [`deploy`], also adopting an environment folder with code puppet-ci did not create
+/// when `adopt` (an empty one is always adopted).
+pub(crate) fn deploy_adopting(artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>, adopt: bool) -> DeployRun {
     let start = Instant::now();
     let mut steps = Steps { group: &master.name, run: DeployRun::default() };
-    deploy_steps(&mut steps, artifact, master, options, check);
+    deploy_steps(&mut steps, artifact, master, options, check, adopt);
     steps.run.duration = start.elapsed();
     steps.run
 }
 
-fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>) {
+fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>, adopt: bool) {
     let environment = options.environment.as_str();
     let code_dir = master.code_dir.as_ref();
     let id = artifact.id().to_string();
@@ -157,12 +181,23 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
         return;
     }
     let Some(_lock) = steps.step("lock", || code_dir.lock(environment, options.lock_wait, &holder("deploy", &id)).map_err(Stop::from)) else {
+        record_live_without_lock(steps, code_dir, environment);
         return;
     };
     let Some(state) = steps.step("prepare", || Ok(code_dir.prepare(environment)?)) else {
         return;
     };
-    let previous = state.live;
+    // A folder puppet-ci did not create becomes a release of its own at the switch.
+    let adopting = match state.unmanaged {
+        None => None,
+        Some(Unmanaged::Empty) => Some(adopted_id()),
+        Some(Unmanaged::Code) if adopt => Some(adopted_id()),
+        Some(Unmanaged::Code) => {
+            steps.step("adopt", || -> Result<(), Stop> { Err(Stop::Error(crate::target::unmanaged_message(&code_dir.describe(), environment))) });
+            return;
+        }
+    };
+    let mut previous = state.live;
     steps.run.previous = previous.clone();
     steps.run.live = previous.clone();
     if let Some(server) = &master.server {
@@ -206,7 +241,11 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
                 let _ = std::fs::remove_dir_all(&staged);
             }
         };
-        if steps.step("check", || check(&staged).map_err(Stop::Failed)).is_none() {
+        let serves_code = || match crate::package::missing_code(&staged) {
+            Some(missing) => Err(Stop::Failed(format!("release {id} would serve no code: {missing}"))),
+            None => check(&staged).map_err(Stop::Failed),
+        };
+        if steps.step("check", serves_code).is_none() {
             cleanup();
             return;
         }
@@ -216,11 +255,24 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
         }
         drop(temporary);
         let mut history = state.history.clone();
-        history.push(id.clone());
-        if steps.step("switch", || code_dir.switch_and_record(environment, &id, &history).map_err(Stop::from)).is_none() {
-            // The symlink may have switched before the history write failed.
-            switch_back(steps, master, environment, previous.as_deref());
-            return;
+        if let Some(adopted) = &adopting {
+            history.push(adopted.clone());
+            history.push(id.clone());
+            // The folder and the symlink trade places; on failure the folder is put back.
+            if steps.step("switch", || code_dir.adopt_and_switch(environment, &id, adopted, &history).map_err(Stop::from)).is_none() {
+                return;
+            }
+            let what = if state.unmanaged == Some(Unmanaged::Empty) { "an empty folder (a puppetserver's first start)" } else { "a folder puppet-ci did not create" };
+            steps.note("adopt", Outcome::Passed, format!("environments/{environment} was {what}: kept as release {adopted}, which a rollback returns to"));
+            steps.run.previous = Some(adopted.clone());
+            previous = Some(adopted.clone());
+        } else {
+            history.push(id.clone());
+            if steps.step("switch", || code_dir.switch_and_record(environment, &id, &history).map_err(Stop::from)).is_none() {
+                // The symlink may have switched before the history write failed.
+                switch_back(steps, master, environment, previous.as_deref());
+                return;
+            }
         }
         steps.run.live = Some(id.clone());
     }
@@ -248,7 +300,12 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
             }
         }
     } else {
-        steps.note("smoke test", Outcome::skipped("no puppetserver configured for this master"), String::new());
+        let reason = format!(
+            "UNVERIFIED: no puppetserver configured for {} (deploy.masters[].server, or --server URL): the code is switched, but nothing checked that a master serves release {id}",
+            master.name
+        );
+        steps.note("smoke test", Outcome::skipped(reason.clone()), String::new());
+        steps.run.unverified = Some(reason);
     }
 
     let keep = options.keep_releases.max(2);
@@ -292,7 +349,7 @@ fn switch_back(steps: &mut Steps<'_>, master: &Master, environment: &str, previo
 /// Removes releases beyond the newest `keep` ones that went live (the live one is always
 /// kept); returns the removed ids.
 fn apply_retention(code_dir: &dyn CodeDir, environment: &str, keep: usize) -> Result<Vec<String>, DeployError> {
-    let EnvironmentState { live, history, releases } = code_dir.prepare(environment)?;
+    let EnvironmentState { live, history, releases, .. } = code_dir.prepare(environment)?;
     let mut kept: Vec<String> = Vec::new();
     for id in history.iter().rev() {
         if kept.len() >= keep {
@@ -338,11 +395,18 @@ fn rollback_steps(steps: &mut Steps<'_>, master: &Master, environment: &str, rel
         return;
     }
     let Some(_lock): Option<Box<dyn LockGuard>> = steps.step("lock", || code_dir.lock(environment, lock_wait, &holder("rollback", environment)).map_err(Stop::from)) else {
+        record_live_without_lock(steps, code_dir, environment);
         return;
     };
     let Some(state) = steps.step("prepare", || Ok(code_dir.prepare(environment)?)) else {
         return;
     };
+    if state.unmanaged.is_some() {
+        steps.step("find previous release", || -> Result<(), Stop> {
+            Err(Stop::Error(format!("{}/environments/{environment} is a folder puppet-ci does not manage: it has no releases to roll back to", code_dir.describe())))
+        });
+        return;
+    }
     let (live, mut history, releases) = (state.live, state.history, state.releases);
     steps.run.previous = live.clone();
     steps.run.live = live.clone();

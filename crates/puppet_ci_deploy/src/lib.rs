@@ -50,6 +50,8 @@ pub enum DeployError {
     Module { module: String, message: String },
     #[error("{0}")]
     Artifact(String),
+    #[error("{release} would serve no code: {missing}; puppet-ci refuses to package or deploy it")]
+    NoCode { release: String, missing: String },
     #[error("{0}")]
     Locked(String),
     #[error("{0}")]

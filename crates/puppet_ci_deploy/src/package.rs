@@ -119,7 +119,7 @@ impl Artifact {
 /// `options.output_dir/ID.tar.gz`.
 pub fn package(options: &PackageOptions) -> Result<Artifact> {
     let root = &options.root;
-    let (commit, prefix) = resolve_control_repo(root, &options.reference)?;
+    let ControlRepo { commit, prefix, toplevel } = resolve_control_repo(root, &options.reference)?;
     std::fs::create_dir_all(&options.output_dir).map_err(DeployError::io(&options.output_dir))?;
     let staging = tempfile::Builder::new()
         .prefix(".puppet-ci-package-")
@@ -128,14 +128,19 @@ pub fn package(options: &PackageOptions) -> Result<Artifact> {
     let tree = staging.path().join("tree");
     std::fs::create_dir(&tree).map_err(DeployError::io(&tree))?;
 
+    // From the top of the work tree: run inside a subfolder, `git archive` reads the tree it
+    // is given as if it were the whole repository and keeps only that subfolder of it.
     let treeish = if prefix.is_empty() { commit.clone() } else { format!("{commit}:{prefix}") };
-    let archive = process::run(Command::new("git").arg("-C").arg(root).args(["archive", "--format=tar", &treeish]), None)?;
+    let archive = process::run(Command::new("git").arg("-C").arg(&toplevel).args(["archive", "--format=tar", &treeish]), None)?;
     tar::Archive::new(archive.as_slice()).unpack(&tree).map_err(|err| DeployError::Git(format!("cannot unpack `git archive {treeish}`: {err}")))?;
     if tree.join(METADATA_DIR).exists() {
         return Err(DeployError::Artifact(format!("the control repo has a {METADATA_DIR}/ folder at {commit}; puppet-ci writes its release files there, rename it")));
     }
 
     let modules = resolve_puppetfile(&tree, root, options.forge_cache.as_deref(), staging.path())?;
+    if let Some(missing) = missing_code(&tree) {
+        return Err(DeployError::NoCode { release: format!("{} at {} ({})", root.display(), options.reference, &commit[..commit.len().min(12)]), missing });
+    }
     write_config_version(&tree)?;
     let id = content_id(&tree)?;
     let metadata = ReleaseMetadata { format: FORMAT, id: id.clone(), commit, reference: options.reference.clone(), modules };
@@ -154,17 +159,72 @@ pub fn package(options: &PackageOptions) -> Result<Artifact> {
     Ok(Artifact { path, metadata })
 }
 
-/// The commit `reference` names, and the control repo's folder inside its git work tree.
-fn resolve_control_repo(root: &Path, reference: &str) -> Result<(String, String)> {
+/// Where the control repo is in git, at the ref asked for.
+struct ControlRepo {
+    /// The commit the ref names.
+    commit: String,
+    /// The control repo's folder inside the work tree (`fixtures/control-repo`), or "".
+    prefix: String,
+    /// The top folder of the work tree.
+    toplevel: PathBuf,
+}
+
+fn resolve_control_repo(root: &Path, reference: &str) -> Result<ControlRepo> {
     if !root.is_dir() {
         return Err(DeployError::Usage(format!("the control repo {} is not a folder", root.display())));
     }
-    let prefix = process::run_text(Command::new("git").arg("-C").arg(root).args(["rev-parse", "--show-prefix"]))
-        .map_err(|_| DeployError::Git(format!("{} is not in a git repository: puppet-ci packages a committed ref, so commit the control repo first", root.display())))?;
+    let not_git = |_| DeployError::Git(format!("{} is not in a git repository: puppet-ci packages a committed ref, so commit the control repo first", root.display()));
+    let prefix = process::run_text(Command::new("git").arg("-C").arg(root).args(["rev-parse", "--show-prefix"])).map_err(not_git)?;
+    let toplevel = process::run_text(Command::new("git").arg("-C").arg(root).args(["rev-parse", "--show-toplevel"])).map_err(not_git)?;
     let commit = process::run_text(Command::new("git").arg("-C").arg(root).args(["rev-parse", "--verify", "--quiet", &format!("{reference}^{{commit}}")]))
         .map_err(|_| DeployError::Git(format!("{}: git ref '{reference}' does not name a commit", root.display())))?;
     let prefix = prefix.trim_end_matches('/').to_string();
-    Ok((commit, prefix))
+    if !prefix.is_empty() {
+        // The folder may not exist at an older ref: say so instead of git's "not a tree object".
+        let kind = process::run_text(Command::new("git").arg("-C").arg(&toplevel).args(["cat-file", "-t", &format!("{commit}:{prefix}")])).unwrap_or_default();
+        if kind != "tree" {
+            return Err(DeployError::Git(format!("{}: the control repo folder {prefix} is not in the repository at '{reference}'", root.display())));
+        }
+    }
+    Ok(ControlRepo { commit, prefix, toplevel: PathBuf::from(toplevel) })
+}
+
+/// The `manifest` setting of an environment's `environment.conf`, when it sets one.
+fn manifest_setting(tree: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(tree.join("environment.conf")).ok()?;
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or_default())
+        .filter_map(|line| line.split_once('='))
+        .find(|(key, _)| key.trim() == "manifest")
+        .map(|(_, value)| value.trim().trim_matches(['"', '\'']).to_string())
+}
+
+fn has_puppet_code(path: &Path) -> bool {
+    walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(|entry| entry.ok())
+        .any(|entry| entry.file_type().is_file() && entry.path().extension().is_some_and(|extension| extension == "pp"))
+}
+
+/// What an environment tree lacks to serve code, or `None` when it has a manifest: the
+/// `manifest` of its `environment.conf` (Puppet's default: the `manifests/` folder) is a
+/// file, or a folder holding at least one `.pp` file. A manifest outside the environment
+/// (an absolute path, or one with `$` variables) is the master's business, not checked.
+pub fn missing_code(tree: &Path) -> Option<String> {
+    let (manifest, source) = match manifest_setting(tree) {
+        Some(manifest) => (manifest, "the `manifest` of environment.conf"),
+        None => ("manifests".to_string(), "Puppet's default manifest folder"),
+    };
+    if manifest.contains('$') || Path::new(&manifest).is_absolute() {
+        return None;
+    }
+    let path = tree.join(&manifest);
+    if path.is_file() || (path.is_dir() && has_puppet_code(&path)) {
+        return None;
+    }
+    let what = if path.is_dir() { "holds no .pp file" } else { "is not there" };
+    Some(format!("no manifest: {manifest} ({source}) {what}"))
 }
 
 fn resolve_puppetfile(tree: &Path, root: &Path, forge_cache: Option<&Path>, scratch: &Path) -> Result<Vec<ResolvedModule>> {
@@ -207,6 +267,12 @@ fn resolve_puppetfile(tree: &Path, root: &Path, forge_cache: Option<&Path>, scra
                 ResolvedModule { name: module.name.clone(), source: format!("git {url}"), version: commit }
             }
         };
+        if std::fs::read_dir(&dest).map_or(true, |mut entries| entries.next().is_none()) {
+            return Err(DeployError::Module {
+                module: module.name.clone(),
+                message: format!("{} (Puppetfile line {}) resolved to an empty folder: nothing to install", entry.source, module.line),
+            });
+        }
         resolved.push(entry);
     }
     Ok(resolved)

@@ -57,11 +57,21 @@ pub trait CodeDir {
     fn remove_release(&self, environment: &str, id: &str) -> Result<()>;
     /// Removes unpacks that never completed (a deploy killed half-way).
     fn remove_partials(&self, environment: &str) -> Result<Vec<String>>;
+    /// What the environment's path is when it is a folder puppet-ci did not create (a
+    /// puppetserver's first start, r10k): `None` when it is missing or a puppet-ci symlink.
+    fn unmanaged(&self, environment: &str) -> Result<Option<Unmanaged>>;
+    /// Replaces the unmanaged folder of the environment with the symlink to release `id`
+    /// in one step (an exchange of the two paths), then keeps the old folder as the
+    /// release `adopted` (so a rollback returns to it) and records `history`. On failure
+    /// the folder is put back as it was.
+    fn adopt_and_switch(&self, environment: &str, id: &str, adopted: &str, history: &[String]) -> Result<()>;
     /// What a deploy or rollback reads first, after removing unpacks that never
     /// completed: one round trip where the code dir is remote.
     fn prepare(&self, environment: &str) -> Result<EnvironmentState> {
         self.remove_partials(environment)?;
-        Ok(EnvironmentState { live: self.live(environment)?, history: self.history(environment)?, releases: self.releases(environment)? })
+        let unmanaged = self.unmanaged(environment)?;
+        let live = if unmanaged.is_some() { None } else { self.live(environment)? };
+        Ok(EnvironmentState { live, history: self.history(environment)?, releases: self.releases(environment)?, unmanaged })
     }
     /// Environments whose folder is a puppet-ci symlink.
     fn managed_environments(&self) -> Result<Vec<String>>;
@@ -78,6 +88,36 @@ pub struct EnvironmentState {
     pub history: Vec<String>,
     /// Complete releases present.
     pub releases: Vec<String>,
+    /// Set when the environment is a folder puppet-ci does not manage.
+    pub unmanaged: Option<Unmanaged>,
+}
+
+/// An environment folder puppet-ci did not create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unmanaged {
+    /// Only empty folders, as a puppetserver's first start leaves it: adopted without asking.
+    Empty,
+    /// A folder with code in it (r10k's, or copied by hand): adopted only with `--adopt`.
+    Code,
+}
+
+/// The message for an environment folder a deploy will not replace.
+pub(crate) fn unmanaged_message(describe: &str, environment: &str) -> String {
+    format!(
+        "{describe}/environments/{environment} is a folder puppet-ci does not manage (r10k's?); deploy with --adopt to keep it as a release of its own (a rollback returns to it) and switch atomically, or move it away"
+    )
+}
+
+/// The metadata written into an adopted folder, so that it is a release like the others.
+fn adopted_metadata(environment: &str, adopted: &str) -> String {
+    let metadata = crate::package::ReleaseMetadata {
+        format: crate::package::FORMAT,
+        id: adopted.to_string(),
+        commit: String::new(),
+        reference: format!("adopted: the folder environments/{environment} puppet-ci found there"),
+        modules: Vec::new(),
+    };
+    serde_json::to_string_pretty(&metadata).expect("metadata serializes") + "\n"
 }
 
 fn release_id_from_link(environment: &str, link: &str, describe: impl Fn() -> String) -> Result<String> {
@@ -162,12 +202,7 @@ impl CodeDir for LocalCodeDir {
         match std::fs::symlink_metadata(&path) {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(DeployError::Io { path, source }),
-            Ok(metadata) if !metadata.file_type().is_symlink() => {
-                return Err(DeployError::Target(format!(
-                    "{} is a folder puppet-ci does not manage (r10k's?); move it away before the first puppet-ci deploy of {environment}",
-                    path.display()
-                )))
-            }
+            Ok(metadata) if !metadata.file_type().is_symlink() => return Err(DeployError::Target(unmanaged_message(&self.describe(), environment))),
             Ok(_) => {}
         }
         let link = std::fs::read_link(&path).map_err(DeployError::io(&path))?;
@@ -251,6 +286,61 @@ impl CodeDir for LocalCodeDir {
         std::fs::remove_dir_all(&dir).map_err(DeployError::io(&dir))
     }
 
+    fn unmanaged(&self, environment: &str) -> Result<Option<Unmanaged>> {
+        let path = self.environment_path(environment);
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.is_dir() => {}
+            Ok(_) => return Ok(None),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(DeployError::Io { path, source }),
+        }
+        for entry in walkdir::WalkDir::new(&path).min_depth(1) {
+            let entry = entry.map_err(|err| DeployError::Io { path: path.clone(), source: err.into() })?;
+            if !entry.file_type().is_dir() {
+                return Ok(Some(Unmanaged::Code));
+            }
+        }
+        Ok(Some(Unmanaged::Empty))
+    }
+
+    fn adopt_and_switch(&self, environment: &str, id: &str, adopted: &str, history: &[String]) -> Result<()> {
+        let release = self.releases_dir(environment).join(id);
+        if !release.join(METADATA_DIR).join("release.json").is_file() {
+            return Err(DeployError::Target(format!("{}: release {id} of {environment} is missing or incomplete", self.describe())));
+        }
+        let live = self.environment_path(environment);
+        let temporary = self.root.join("environments").join(format!(".{environment}.tmp{}", std::process::id()));
+        let _ = std::fs::remove_file(&temporary);
+        std::os::unix::fs::symlink(format!("../releases/{environment}/{id}"), &temporary).map_err(DeployError::io(&temporary))?;
+        // The one step a reader could notice: the folder and the symlink trade places.
+        if let Err(source) = exchange(&temporary, &live) {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(DeployError::Target(format!("{}: cannot swap {} for the release symlink atomically: {source}", self.describe(), live.display())));
+        }
+        let kept = self.releases_dir(environment).join(adopted);
+        let result = std::fs::rename(&temporary, &kept)
+            .map_err(DeployError::io(&kept))
+            .and_then(|()| {
+                let metadata_dir = kept.join(METADATA_DIR);
+                std::fs::create_dir_all(&metadata_dir).map_err(DeployError::io(&metadata_dir))?;
+                let path = metadata_dir.join("release.json");
+                std::fs::write(&path, adopted_metadata(environment, adopted)).map_err(DeployError::io(&path))
+            })
+            .and_then(|()| self.write_history(environment, history));
+        if let Err(err) = result {
+            // Put the folder back where puppetserver found it.
+            if kept.exists() {
+                let _ = std::fs::remove_dir_all(kept.join(METADATA_DIR));
+                let _ = std::fs::rename(&kept, &temporary);
+            }
+            if exchange(&temporary, &live).is_ok() {
+                let _ = std::fs::remove_file(&temporary);
+            }
+            return Err(err);
+        }
+        Ok(())
+    }
+
     fn remove_partials(&self, environment: &str) -> Result<Vec<String>> {
         let dir = self.releases_dir(environment);
         let mut removed = Vec::new();
@@ -293,6 +383,12 @@ impl CodeDir for LocalCodeDir {
         let dir = self.releases_dir(environment);
         std::fs::remove_dir_all(&dir).map_err(DeployError::io(&dir))
     }
+}
+
+/// Swaps two paths in one step (`renameat2(RENAME_EXCHANGE)`, Linux 3.15): a folder and a
+/// symlink trade places, so a reader sees one or the other, never neither.
+fn exchange(first: &Path, second: &Path) -> std::io::Result<()> {
+    rustix::fs::renameat_with(rustix::fs::CWD, first, rustix::fs::CWD, second, rustix::fs::RenameFlags::EXCHANGE).map_err(std::io::Error::from)
 }
 
 /// How to reach a host over SSH. Uses the system `ssh`, so `~/.ssh/config`, agents and
@@ -369,6 +465,15 @@ pub struct SshCodeDir {
     pub ssh: SshTarget,
     pub root: PathBuf,
     control_path: PathBuf,
+}
+
+/// renameat2(RENAME_EXCHANGE) for a master whose `mv` has no `--exchange`.
+const EXCHANGE_PY: &str = "import ctypes, os, sys\nlibc = ctypes.CDLL(None, use_errno=True)\nif libc.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), 2) != 0:\n    sys.exit(os.strerror(ctypes.get_errno()))\n";
+
+/// A shell command printing `!empty` when the folder at `path` holds only folders, and
+/// `!unmanaged` when it holds anything else.
+fn classify_folder(path: &str) -> String {
+    format!("if [ -z \"$(find {path} ! -type d -print 2>/dev/null | head -n 1)\" ]; then echo '!empty'; else echo '!unmanaged'; fi")
 }
 
 /// Quotes a string for the remote POSIX shell.
@@ -475,10 +580,7 @@ impl CodeDir for SshCodeDir {
             return Ok(None);
         }
         if link == "!unmanaged" {
-            return Err(DeployError::Target(format!(
-                "{}/environments/{environment} is a folder puppet-ci does not manage (r10k's?); move it away before the first puppet-ci deploy of {environment}",
-                self.describe()
-            )));
+            return Err(DeployError::Target(unmanaged_message(&self.describe(), environment)));
         }
         release_id_from_link(environment, link, || self.describe()).map(Some)
     }
@@ -534,6 +636,40 @@ impl CodeDir for SshCodeDir {
         self.run(&format!("rm -rf {}", self.path(&format!("releases/{environment}/{id}"))), None).map(drop)
     }
 
+    fn unmanaged(&self, environment: &str) -> Result<Option<Unmanaged>> {
+        let link = self.path(&format!("environments/{environment}"));
+        let output = self.run(&format!("if [ -d {link} ] && [ ! -L {link} ]; then {}; fi", classify_folder(&link)), None)?;
+        Ok(match output.trim() {
+            "!empty" => Some(Unmanaged::Empty),
+            "!unmanaged" => Some(Unmanaged::Code),
+            _ => None,
+        })
+    }
+
+    fn adopt_and_switch(&self, environment: &str, id: &str, adopted: &str, history: &[String]) -> Result<()> {
+        let release = self.path(&format!("releases/{environment}/{id}/{METADATA_DIR}/release.json"));
+        let temporary = self.path(&format!("environments/.{environment}.tmp"));
+        let live = self.path(&format!("environments/{environment}"));
+        let target = quote(&format!("../releases/{environment}/{id}"));
+        let kept = self.path(&format!("releases/{environment}/{adopted}"));
+        let metadata = self.path(&format!("releases/{environment}/{adopted}/{METADATA_DIR}"));
+        let history_path = self.path(&format!("releases/{environment}/history"));
+        // `mv --exchange` (coreutils 9.5), else renameat2 through python3: the folder and
+        // the symlink trade places in one step. Any later failure swaps them back.
+        let script = format!(
+            "set -e; exchange() {{ mv --exchange -T \"$1\" \"$2\" 2>/dev/null || python3 -c {python} \"$1\" \"$2\"; }}; \
+             [ -f {release} ] || {{ echo 'release {id} of {environment} is missing or incomplete' >&2; exit 1; }}; \
+             rm -f {temporary}; ln -s {target} {temporary}; \
+             exchange {temporary} {live} || {{ rm -f {temporary}; echo 'cannot swap the folder for the release symlink atomically: needs mv --exchange (coreutils 9.5) or python3 on the master' >&2; exit 1; }}; \
+             if mv -T {temporary} {kept} && mkdir -p {metadata} && printf '%s' {json} > {metadata}/release.json && printf '%s' {history} > {history_path}; then exit 0; fi; \
+             rm -rf {metadata}; mv -T {kept} {temporary} 2>/dev/null || true; exchange {temporary} {live} && rm -f {temporary}; exit 1",
+            python = quote(EXCHANGE_PY),
+            json = quote(&adopted_metadata(environment, adopted)),
+            history = quote(&history_text(history)),
+        );
+        self.run(&script, None).map(drop)
+    }
+
     fn remove_partials(&self, environment: &str) -> Result<Vec<String>> {
         let dir = self.path(&format!("releases/{environment}"));
         let output = self.run(&format!("cd {dir} 2>/dev/null || exit 0; for f in .partial-*; do [ -d \"$f\" ] && rm -rf \"$f\" && echo \"$f\"; done; true"), None)?;
@@ -543,9 +679,10 @@ impl CodeDir for SshCodeDir {
     fn prepare(&self, environment: &str) -> Result<EnvironmentState> {
         let dir = self.path(&format!("releases/{environment}"));
         let link = self.path(&format!("environments/{environment}"));
+        let classify = classify_folder(&link);
         let script = format!(
             "if [ -d {dir} ]; then cd {dir} && for f in .partial-*; do [ -d \"$f\" ] && rm -rf \"$f\"; done; fi; \
-             echo '#live'; if [ -L {link} ]; then readlink {link}; elif [ -e {link} ]; then echo '!unmanaged'; fi; \
+             echo '#live'; if [ -L {link} ]; then readlink {link}; elif [ -d {link} ]; then {classify}; elif [ -e {link} ]; then echo '!unmanaged'; fi; \
              echo '#history'; cat {dir}/history 2>/dev/null; \
              echo '#releases'; if [ -d {dir} ]; then cd {dir} && for f in *; do [ -d \"$f\" ] && echo \"$f\"; done; fi; true"
         );
@@ -558,20 +695,16 @@ impl CodeDir for SshCodeDir {
                 _ => sections.entry(current).or_default().push(line.to_string()),
             }
         }
-        let live = match sections.get("#live").and_then(|lines| lines.first()) {
-            None => None,
-            Some(link) if link == "!unmanaged" => {
-                return Err(DeployError::Target(format!(
-                    "{}/environments/{environment} is a folder puppet-ci does not manage (r10k's?); move it away before the first puppet-ci deploy of {environment}",
-                    self.describe()
-                )))
-            }
-            Some(link) => Some(release_id_from_link(environment, link, || self.describe())?),
+        let (live, unmanaged) = match sections.get("#live").and_then(|lines| lines.first()).map(String::as_str) {
+            None => (None, None),
+            Some("!empty") => (None, Some(Unmanaged::Empty)),
+            Some("!unmanaged") => (None, Some(Unmanaged::Code)),
+            Some(link) => (Some(release_id_from_link(environment, link, || self.describe())?), None),
         };
         let mut releases = sections.remove("#releases").unwrap_or_default();
         releases.retain(|id| id != "*");
         releases.sort();
-        Ok(EnvironmentState { live, history: sections.remove("#history").unwrap_or_default(), releases })
+        Ok(EnvironmentState { live, history: sections.remove("#history").unwrap_or_default(), releases, unmanaged })
     }
 
     fn managed_environments(&self) -> Result<Vec<String>> {

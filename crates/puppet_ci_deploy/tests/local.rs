@@ -227,7 +227,7 @@ fn the_lock_keeps_deploys_one_at_a_time() {
 }
 
 #[test]
-fn an_unmanaged_environment_is_not_replaced() {
+fn an_unmanaged_environment_with_code_is_not_replaced_without_adopt() {
     let dir = tempfile::tempdir().unwrap();
     let code = dir.path().join("code");
     write(&code.join("environments/production/manifests/site.pp"), "# deployed by r10k\n");
@@ -235,8 +235,146 @@ fn an_unmanaged_environment_is_not_replaced() {
     let artifact = package(&options(&repo, dir.path(), "HEAD")).unwrap();
     let run = puppet_ci_deploy::deploy(&artifact, &local_master(&code), &deploy_options("production"), &passes);
     let failure = run.failure().unwrap();
-    assert!(failure.ends_with("is a folder puppet-ci does not manage (r10k's?); move it away before the first puppet-ci deploy of production"), "{failure}");
+    assert!(failure.ends_with("is a folder puppet-ci does not manage (r10k's?); deploy with --adopt to keep it as a release of its own (a rollback returns to it) and switch atomically, or move it away"), "{failure}");
+    assert!(run.has_error());
     assert_eq!(std::fs::read_to_string(code.join("environments/production/manifests/site.pp")).unwrap(), "# deployed by r10k\n");
+    assert!(!code.join("releases/production").read_dir().unwrap().any(|entry| entry.unwrap().file_name() != ".lock"), "nothing unpacked");
+}
+
+#[test]
+fn an_empty_folder_from_a_first_puppetserver_start_is_adopted_and_rolled_back_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    // What puppetserver leaves: the environment folder, with empty folders at most.
+    std::fs::create_dir_all(code.join("environments/production/modules")).unwrap();
+    let repo = control_repo(dir.path(), "node default { notify { 'hello': } }\n", None);
+    let artifact = package(&options(&repo, dir.path(), "HEAD")).unwrap();
+    let master = local_master(&code);
+    let run = puppet_ci_deploy::deploy(&artifact, &master, &deploy_options("production"), &passes);
+    assert!(run.passed(), "{:#?}", run.cases);
+    assert_eq!(run.live.as_deref(), Some(artifact.id()));
+    let adopted = run.previous.clone().expect("the empty folder is kept as a release");
+    assert!(adopted.starts_with("adopted-"), "{adopted}");
+    assert!(std::fs::symlink_metadata(code.join("environments/production")).unwrap().file_type().is_symlink());
+    assert!(code.join("environments/production/manifests/site.pp").is_file());
+    assert!(code.join("releases/production").join(&adopted).join("modules").is_dir());
+
+    let back = puppet_ci_deploy::rollback(&master, "production", None, Duration::ZERO, None);
+    assert!(back.passed(), "{:#?}", back.cases);
+    assert_eq!(live(&code, "production"), Some(adopted));
+    assert!(!code.join("environments/production/manifests").exists(), "back on what puppetserver had");
+}
+
+#[test]
+fn a_deploy_without_a_server_says_it_is_unverified() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = control_repo(dir.path(), "node default { }\n", None);
+    let artifact = package(&options(&repo, dir.path(), "HEAD")).unwrap();
+    let run = puppet_ci_deploy::deploy(&artifact, &local_master(&dir.path().join("code")), &deploy_options("production"), &passes);
+    assert!(run.passed(), "{:#?}", run.cases);
+    let smoke = run.cases.iter().find(|case| case.name == "smoke test").unwrap();
+    let reason = smoke.outcome.message().unwrap();
+    assert!(reason.starts_with("UNVERIFIED: no puppetserver configured for local"), "{reason}");
+    assert_eq!(run.unverified.as_deref(), Some(reason));
+}
+
+#[test]
+fn a_lock_refusal_names_the_release_actually_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    let repo = control_repo(dir.path(), "node default { }\n", None);
+    let first = package(&options(&repo, dir.path(), "HEAD")).unwrap();
+    let master = local_master(&code);
+    assert!(puppet_ci_deploy::deploy(&first, &master, &deploy_options("production"), &passes).passed());
+    commit_site_pp(&repo, "node default { notify { 'two': } }\n", "two");
+    let second = package(&options(&repo, dir.path(), "HEAD")).unwrap();
+    let _held = LocalCodeDir::new(&code).lock("production", Duration::ZERO, "another deploy").unwrap();
+    let run = puppet_ci_deploy::deploy(&second, &master, &deploy_options("production"), &passes);
+    assert!(run.failure().unwrap().starts_with("another deploy holds the lock"), "{:#?}", run.cases);
+    assert_eq!(run.live.as_deref(), Some(first.id()), "the message names the live release, not (none)");
+    let run = puppet_ci_deploy::rollback(&master, "production", None, Duration::ZERO, None);
+    assert_eq!(run.live.as_deref(), Some(first.id()));
+}
+
+#[test]
+fn package_takes_the_control_repo_folder_of_a_larger_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    forge_cache(dir.path());
+    // The control repo is `fixtures/control-repo` inside a bigger repository, as in
+    // puppet-ci's own checkout.
+    let big = dir.path().join("big");
+    let inner = big.join("fixtures/control-repo");
+    write(&inner.join("manifests/site.pp"), "node default { include motd }\n");
+    write(&inner.join("site/profile/manifests/base.pp"), "class profile::base { }\n");
+    write(&inner.join("Puppetfile"), "mod 'example/motd', '1.0.0'\n");
+    write(&big.join("README.md"), "not part of the control repo\n");
+    git(&big, &["init", "--quiet"]);
+    git(&big, &["add", "."]);
+    git(&big, &["commit", "--quiet", "-m", "first"]);
+    let artifact = package(&options(&inner, dir.path(), "HEAD")).unwrap();
+    let modules: Vec<_> = artifact.metadata.modules.iter().map(|module| (module.name.as_str(), module.version.as_str())).collect();
+    assert_eq!(modules, [("motd", "1.0.0")]);
+    let tree = dir.path().join("unpacked");
+    std::fs::create_dir(&tree).unwrap();
+    artifact.unpack(&tree).unwrap();
+    for path in ["manifests/site.pp", "site/profile/manifests/base.pp", "modules/motd/manifests/init.pp", "Puppetfile"] {
+        assert!(tree.join(path).is_file(), "{path} is missing from the release");
+    }
+    assert!(!tree.join("README.md").exists() && !tree.join("fixtures").exists(), "only the control repo's own folder");
+}
+
+#[test]
+fn package_refuses_a_release_without_a_manifest_or_with_an_empty_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = forge_cache(dir.path());
+    let repo = control_repo(dir.path(), "node default { }\n", None);
+    git(&repo, &["rm", "--quiet", "-r", "manifests"]);
+    git(&repo, &["commit", "--quiet", "-m", "no manifest"]);
+    let err = package(&options(&repo, dir.path(), "HEAD")).unwrap_err().to_string();
+    assert!(err.contains(" would serve no code: no manifest: manifests (Puppet's default manifest folder) is not there"), "{err}");
+
+    write(&repo.join("environment.conf"), "manifest = site.pp\n");
+    write(&repo.join("manifests/site.pp"), "node default { }\n");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "manifest elsewhere"]);
+    let err = package(&options(&repo, dir.path(), "HEAD")).unwrap_err().to_string();
+    assert!(err.ends_with("no manifest: site.pp (the `manifest` of environment.conf) is not there; puppet-ci refuses to package or deploy it"), "{err}");
+
+    write(&repo.join("environment.conf"), "modulepath = site:modules\n");
+    write(&repo.join("Puppetfile"), "mod 'example/hollow', '1.0.0'\n");
+    std::fs::create_dir_all(cache.join("example-hollow-1.0.0")).unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "--quiet", "-m", "hollow module"]);
+    let err = package(&options(&repo, dir.path(), "HEAD")).unwrap_err().to_string();
+    assert_eq!(err, "module hollow: forge example-hollow (Puppetfile line 1) resolved to an empty folder: nothing to install");
+    assert!(!dir.path().join("artifacts").read_dir().unwrap().any(|entry| entry.unwrap().file_name().to_string_lossy().ends_with(".tar.gz")), "nothing written");
+}
+
+#[test]
+fn deploy_refuses_a_release_that_would_serve_no_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = control_repo(dir.path(), "node default { }\n", None);
+    let good = package(&options(&repo, dir.path(), "HEAD")).unwrap();
+    // An artifact as an older puppet-ci packaged it from a subfolder: no manifests at all,
+    // but a consistent id.
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    good.unpack(&tree).unwrap();
+    std::fs::remove_dir_all(tree.join("manifests")).unwrap();
+    std::fs::remove_dir_all(tree.join("site")).unwrap();
+    let mut metadata = good.metadata.clone();
+    metadata.id = puppet_ci_deploy::package::content_id(&tree).unwrap();
+    write(&tree.join(".puppet-ci/release.json"), &serde_json::to_string(&metadata).unwrap());
+    let hollow = dir.path().join(format!("{}.tar.gz", metadata.id));
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(std::fs::File::create(&hollow).unwrap(), flate2::Compression::fast()));
+    builder.append_dir_all(".", &tree).unwrap();
+    builder.into_inner().unwrap().finish().unwrap();
+
+    let code = dir.path().join("code");
+    let run = puppet_ci_deploy::deploy(&Artifact::open(&hollow).unwrap(), &local_master(&code), &deploy_options("production"), &passes);
+    assert_eq!(run.failure(), Some(format!("release {} would serve no code: no manifest: manifests (Puppet's default manifest folder) is not there", metadata.id).as_str()));
+    assert!(!run.passed());
+    assert_eq!(live(&code, "production"), None, "nothing switched");
 }
 
 #[test]

@@ -47,7 +47,7 @@ pub fn run_dynamic(config: &Config, only: &[String], options: &StageOptions) -> 
             (options.progress)(&format!("kept containers: {}", run.container_names().join(", ")));
         }
         Ok::<_, ContainerError>(StageReport { cases, ..StageReport::new("dynamic") })
-    })??;
+    })?;
     report.duration = started.elapsed();
     Ok(report)
 }
@@ -224,8 +224,8 @@ async fn apply(run: &Run, config: &Config, node: &Node<'_>, container: &str, opt
     }
     let (outcome, summary) = match result.exit_code {
         _ if result.timed_out => (
-            Outcome::failed(format!("`puppet apply` did not finish in {}s", options.apply_timeout.as_secs())),
-            format!("timed out after {seconds:.0}s"),
+            Outcome::failed(format!("`puppet apply` did not finish in {}s; it was stopped (its whole process tree) before anything else ran", options.apply_timeout.as_secs())),
+            format!("timed out after {seconds:.0}s, stopped"),
         ),
         Some(code @ (0 | 2)) => (Outcome::Passed, format!("exit {code} in {seconds:.1}s")),
         Some(code) => {

@@ -1,5 +1,7 @@
 //! Commands run inside a container through the exec API, output collected as it streams,
-//! with a timeout.
+//! with a timeout. A command that times out is stopped, its whole process tree, before
+//! the caller goes on: an apply still running in the background would change what the
+//! checks after it see.
 
 use std::time::{Duration, Instant};
 
@@ -19,7 +21,46 @@ pub(crate) struct ExecOutput {
     pub timed_out: bool,
 }
 
-/// Runs `argv` in `container` with `env`, for at most `timeout`.
+/// Where the wrapper of an exec writes its process group id inside the container.
+fn group_file(number: u64) -> String {
+    format!("/run/puppet-ci-exec-{number}.pgid")
+}
+
+/// `argv` in a session of its own (`setsid`), whose leader writes its id to
+/// [`group_file`] and removes it when the command ends; the exit code is the command's.
+fn wrapped(argv: &[&str], number: u64) -> Vec<String> {
+    let file = group_file(number);
+    let script = format!("echo $$ > {file}; \"$@\"; status=$?; rm -f {file}; exit $status");
+    let mut command: Vec<String> = ["setsid", "-w", "sh", "-c", &script, "sh"].iter().map(|word| word.to_string()).collect();
+    command.extend(argv.iter().map(|arg| arg.to_string()));
+    command
+}
+
+/// Stops the process group of exec `number` in `container`: SIGTERM, up to five seconds
+/// to end, then SIGKILL; waits until none of it is left.
+async fn stop_group(run: &Run, container: &str, number: u64) -> Result<(), ContainerError> {
+    let file = group_file(number);
+    let script = format!(
+        "group=$(cat {file} 2>/dev/null) || exit 0; kill -TERM -- -$group 2>/dev/null; \
+         for i in $(seq 50); do kill -0 -- -$group 2>/dev/null || break; sleep 0.1; done; \
+         kill -KILL -- -$group 2>/dev/null; \
+         for i in $(seq 50); do kill -0 -- -$group 2>/dev/null || break; sleep 0.1; done; rm -f {file}"
+    );
+    let options = CreateExecOptions { cmd: Some(vec!["sh".to_string(), "-c".to_string(), script]), attach_stdout: Some(true), attach_stderr: Some(true), ..Default::default() };
+    let created = run.docker.create_exec(container, options).await.map_err(ContainerError::docker(format!("stopping a timed-out command in {container}")))?;
+    if let StartExecResults::Attached { output: mut stream, .. } = run
+        .docker
+        .start_exec(&created.id, None)
+        .await
+        .map_err(ContainerError::docker(format!("stopping a timed-out command in {container}")))?
+    {
+        while let Some(Ok(_)) = stream.next().await {}
+    }
+    Ok(())
+}
+
+/// Runs `argv` in `container` with `env`, for at most `timeout`; a command still running
+/// then is stopped before this returns.
 pub(crate) async fn exec(
     run: &Run,
     container: &str,
@@ -28,8 +69,9 @@ pub(crate) async fn exec(
     timeout: Duration,
 ) -> Result<ExecOutput, ContainerError> {
     let started = Instant::now();
+    let number = run.next_exec_number();
     let options = CreateExecOptions {
-        cmd: Some(argv.iter().map(|arg| arg.to_string()).collect()),
+        cmd: Some(wrapped(argv, number)),
         env: Some(env.to_vec()),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
@@ -56,6 +98,10 @@ pub(crate) async fn exec(
         timed_out = tokio::time::timeout(timeout, collect).await.is_err();
     }
     let exit_code = if timed_out {
+        // The container may have died meanwhile: then there is nothing left to stop.
+        if run.stopped_reason(container).await.is_none() {
+            stop_group(run, container, number).await?;
+        }
         None
     } else {
         run.docker.inspect_exec(&created.id).await.ok().and_then(|inspect| inspect.exit_code)

@@ -13,6 +13,7 @@ use puppet_ci_config::Config;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
+use crate::build_dir::BuildDir;
 use crate::{apt_sources, engine, ContainerError, Progress};
 
 /// The repository every base image is tagged in; the tag is `<suite>-<key>`.
@@ -84,10 +85,15 @@ pub fn build_images(specs: &[ImageSpec], rebuild: bool, progress: Progress) -> R
         let docker = engine::connect().await?;
         let mut infos = Vec::new();
         for spec in specs {
-            infos.push(ensure_image(&docker, spec, rebuild, &progress).await?);
+            // A signal drops the build half-way; its build folder tears down as it is dropped.
+            let info = tokio::select! {
+                info = ensure_image(&docker, spec, rebuild, &progress) => info?,
+                signal = crate::interrupt::received() => return Err(ContainerError::Interrupted { signal }),
+            };
+            infos.push(info);
         }
         Ok(infos)
-    })?
+    })
 }
 
 /// The base images the engine has, newest first.
@@ -95,7 +101,7 @@ pub fn list_images() -> Result<Vec<ImageInfo>, ContainerError> {
     crate::block_on(async {
         let docker = engine::connect().await?;
         base_images(&docker).await
-    })?
+    })
 }
 
 /// Removes the base images whose key is not in `keep`; returns the tags removed.
@@ -128,7 +134,7 @@ pub fn prune_images(keep: &[String]) -> Result<Vec<String>, ContainerError> {
             }
         }
         Ok(removed)
-    })?
+    })
 }
 
 async fn base_images(docker: &Docker) -> Result<Vec<ImageInfo>, ContainerError> {
@@ -181,18 +187,11 @@ pub(crate) async fn ensure_image(
         }
     }
     let lock_path = std::env::temp_dir().join(format!("puppet-ci-image-{}.lock", spec.key()));
-    let lock = tokio::task::spawn_blocking(move || -> Result<std::fs::File, ContainerError> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(ContainerError::io(&lock_path))?;
-        fs4::fs_std::FileExt::lock_exclusive(&file).map_err(ContainerError::io(&lock_path))?;
-        Ok(file)
-    })
-    .await
-    .map_err(|err| ContainerError::ImageBuild { tag: tag.clone(), message: err.to_string() })??;
+    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(ContainerError::io(&lock_path))?;
+    // Polled rather than waited for in a blocking thread: a signal must be able to stop the wait.
+    while !fs4::fs_std::FileExt::try_lock_exclusive(&lock).map_err(ContainerError::io(&lock_path))? {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     // Another run may have built it while this one waited for the lock.
     if !rebuild {
         if let Some(info) = existing(docker, spec).await? {
@@ -203,16 +202,21 @@ pub(crate) async fn ensure_image(
     let previous = docker.inspect_image(&tag).await.ok().and_then(|image| image.id);
     let started = Instant::now();
     progress(&format!("image {tag}: building {} packages from the host's apt sources", spec.packages.len()));
-    let tarball = RemovedOnDrop(std::env::temp_dir().join(format!("puppet-ci-rootfs-{}-{}.tar", spec.key(), std::process::id())));
+    // Everything the build writes goes in one folder, removed (after its processes are
+    // stopped and its mounts undone) however the build ends: done, failed, or dropped
+    // half-way by a signal.
+    let build = BuildDir::create(&spec.key())?;
+    let tarball = build.path().join("rootfs.tar");
     let result = async {
-        make_rootfs(spec, &tarball.0, &tag).await?;
+        make_rootfs(spec, &build, &tarball, &tag).await?;
         progress(&format!("image {tag}: root filesystem made in {:.1}s, importing", started.elapsed().as_secs_f64()));
-        import(docker, spec, &tarball.0).await
+        import(docker, spec, &tarball).await
     }
     .await;
-    drop(tarball);
+    let teardown = build.teardown();
     drop(lock);
     result?;
+    teardown.map_err(|message| ContainerError::ImageBuild { tag: tag.clone(), message })?;
     let built_in = started.elapsed();
     progress(&format!("image {tag}: built in {:.1}s", built_in.as_secs_f64()));
     let mut info = existing(docker, spec)
@@ -224,17 +228,6 @@ pub(crate) async fn ensure_image(
         let _ = docker.remove_image(&previous, Some(RemoveImageOptionsBuilder::new().build()), None).await;
     }
     Ok(info)
-}
-
-/// A temporary file (or folder) removed however the build ends: done, failed, or dropped
-/// half-way by Ctrl-C.
-struct RemovedOnDrop(PathBuf);
-
-impl Drop for RemovedOnDrop {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 async fn existing(docker: &Docker, spec: &ImageSpec) -> Result<Option<ImageInfo>, ContainerError> {
@@ -260,8 +253,9 @@ fn find_tool(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
 
-/// Writes the image's root filesystem as a tarball at `tarball`.
-async fn make_rootfs(spec: &ImageSpec, tarball: &Path, tag: &str) -> Result<(), ContainerError> {
+/// Writes the image's root filesystem as a tarball at `tarball`, its tools' temporary
+/// files in `build`.
+async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &str) -> Result<(), ContainerError> {
     let sources = apt_sources::host_sources_for(Path::new("/"), &spec.suite);
     if sources.is_empty() {
         let searched: Vec<String> =
@@ -291,18 +285,17 @@ async fn make_rootfs(spec: &ImageSpec, tarball: &Path, tag: &str) -> Result<(), 
         }
         command.arg(tarball);
         command.args(sources.iter().map(apt_sources::AptSource::line));
-        return run_tool(command, tag).await;
+        return build.run_tool(command, tag).await;
     }
     let Some(debootstrap) = find_tool("debootstrap") else { return Err(ContainerError::NoBootstrapTool) };
     // debootstrap takes one mirror: install from the first, then upgrade from all of them
     // (security updates included) inside the new root.
-    let root = RemovedOnDrop(tarball.with_extension("root"));
-    let root = &root.0;
+    let root = &build.path().join("root");
     async {
         let mut command = tokio::process::Command::new(debootstrap);
         command.args(["--variant=minbase", &format!("--include={include}"), &spec.suite]);
         command.arg(root).arg(&sources[0].uri);
-        run_tool(command, tag).await?;
+        build.run_tool(command, tag).await?;
         let lines: Vec<String> = sources.iter().map(apt_sources::AptSource::line).collect();
         let list = root.join("etc/apt/sources.list");
         std::fs::write(&list, lines.join("\n") + "\n").map_err(ContainerError::io(&list))?;
@@ -310,27 +303,12 @@ async fn make_rootfs(spec: &ImageSpec, tarball: &Path, tag: &str) -> Result<(), 
         // The new root's own PATH, not the caller's.
         upgrade.env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         upgrade.arg(root).args(["/bin/sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq dist-upgrade && apt-get clean"]);
-        run_tool(upgrade, tag).await?;
+        build.run_tool(upgrade, tag).await?;
         let mut pack = tokio::process::Command::new("tar");
         pack.arg("-C").arg(root).args(["--numeric-owner", "-cf"]).arg(tarball).arg(".");
-        run_tool(pack, tag).await
+        build.run_tool(pack, tag).await
     }
     .await
-}
-
-async fn run_tool(mut command: tokio::process::Command, tag: &str) -> Result<(), ContainerError> {
-    let program = command.as_std().get_program().to_string_lossy().into_owned();
-    command.stdin(std::process::Stdio::null()).kill_on_drop(true);
-    let output = command
-        .output()
-        .await
-        .map_err(|err| ContainerError::ImageBuild { tag: tag.into(), message: format!("cannot run {program}: {err}") })?;
-    if output.status.success() {
-        return Ok(());
-    }
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
-    Err(ContainerError::ImageBuild { tag: tag.into(), message: format!("{program} failed ({}):\n{}", output.status, tail.join("\n")) })
 }
 
 /// Imports the tarball through `POST /images/create?fromSrc=-`, streamed from the file.

@@ -30,7 +30,7 @@ pub fn run_integration(config: &Config, options: &StageOptions) -> Result<StageR
             (options.progress)(&format!("kept containers: {}", run.container_names().join(", ")));
         }
         Ok::<_, ContainerError>(StageReport { cases, ..StageReport::new("integration") })
-    })??;
+    })?;
     report.duration = started.elapsed();
     Ok(report)
 }

@@ -11,18 +11,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod apt_sources;
+mod build_dir;
 mod checks;
 mod dynamic;
 mod engine;
 mod exec;
 mod image;
 mod integration;
+mod interrupt;
 mod run;
 mod upload;
 
 pub use dynamic::run_dynamic;
 pub use image::{build_images, image_specs_for, list_images, prune_images, ImageInfo, ImageSpec};
 pub use integration::run_integration;
+pub use interrupt::Signal;
 
 /// Receives one line per step of a run (`role::web: first apply: exit 2 in 5.1s`), for
 /// the binary to print as progress.
@@ -74,8 +77,10 @@ pub enum ContainerError {
     },
     #[error("puppet-ci.yaml: {0}")]
     Config(String),
-    #[error("interrupted (Ctrl-C); removed what the run created")]
-    Interrupted,
+    #[error("interrupted ({}); removed what the run created", signal.describe())]
+    Interrupted { signal: Signal },
+    #[error("interrupted ({}), but could not remove all the run created: {message}", signal.describe())]
+    InterruptedUnclean { signal: Signal, message: String },
 }
 
 impl ContainerError {
@@ -91,12 +96,22 @@ impl ContainerError {
 }
 
 /// Runs a future to completion on a runtime made for it: the bridge from the binary's
-/// synchronous world into this crate's async one.
-pub(crate) fn block_on<T>(future: impl std::future::Future<Output = T>) -> Result<T, ContainerError> {
+/// synchronous world into this crate's async one. SIGINT, SIGTERM and SIGHUP are caught
+/// meanwhile ([`interrupt`]): the work sees them and cleans up, and a signal that came
+/// as the work ended still makes the call fail, since the user asked to stop.
+pub(crate) fn block_on<T>(future: impl std::future::Future<Output = Result<T, ContainerError>>) -> Result<T, ContainerError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(ContainerError::io("tokio runtime"))?;
-    Ok(runtime.block_on(future))
+    let handlers = interrupt::Handlers::install();
+    let result = runtime.block_on(future);
+    drop(runtime);
+    let signal = interrupt::pending();
+    drop(handlers);
+    match (result, signal) {
+        (Ok(_), Some(signal)) => Err(ContainerError::Interrupted { signal }),
+        (result, _) => result,
+    }
 }

@@ -22,6 +22,8 @@ pub(crate) struct Run {
     pub id: String,
     containers: Arc<Mutex<Vec<String>>>,
     networks: Arc<Mutex<Vec<String>>>,
+    /// Numbers the commands run in the containers, for their process group files.
+    execs: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// What a container of a run is started as.
@@ -46,7 +48,13 @@ impl Run {
             id: format!("{}-{nanos:x}", std::process::id()),
             containers: Arc::default(),
             networks: Arc::default(),
+            execs: Arc::default(),
         }
+    }
+
+    /// A number no other command of the run has.
+    pub fn next_exec_number(&self) -> u64 {
+        self.execs.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
     fn labels(&self, extra: Vec<(String, String)>) -> HashMap<String, String> {
@@ -146,6 +154,37 @@ impl Run {
         }
     }
 
+    /// [`Run::cleanup`] after the work was dropped half-way: a create request the engine
+    /// was still serving can make a container appear after the first look, so look again
+    /// until the engine lists nothing of the run twice in a row.
+    pub async fn cleanup_after_interrupt(&self) {
+        let mut empty_looks = 0;
+        for _ in 0..20 {
+            self.cleanup().await;
+            if self.leftovers().await == 0 {
+                empty_looks += 1;
+                if empty_looks == 2 {
+                    return;
+                }
+            } else {
+                empty_looks = 0;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+    }
+
+    /// How many containers and networks of the run the engine lists.
+    async fn leftovers(&self) -> usize {
+        let filters = HashMap::from([("label".to_string(), vec![format!("{RUN_LABEL}={}", self.id)])]);
+        let containers = self
+            .docker
+            .list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build()))
+            .await
+            .map_or(1, |listed| listed.len());
+        let networks = self.docker.list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build())).await.map_or(1, |listed| listed.len());
+        containers + networks
+    }
+
     /// The containers of the run, by name, for the `--keep` message.
     pub fn container_names(&self) -> Vec<String> {
         self.containers.lock().expect("container list lock").clone()
@@ -153,7 +192,7 @@ impl Run {
 }
 
 /// Runs `work` on `run`, then removes what the run created (unless `keep`), also when
-/// `work` fails or the user presses Ctrl-C.
+/// `work` fails or a signal (SIGINT, SIGTERM, SIGHUP) stops it.
 pub(crate) async fn with_cleanup<T>(
     run: &Run,
     keep: bool,
@@ -161,10 +200,12 @@ pub(crate) async fn with_cleanup<T>(
 ) -> Result<T, ContainerError> {
     let result = tokio::select! {
         result = work => result,
-        _ = tokio::signal::ctrl_c() => Err(ContainerError::Interrupted),
+        signal = crate::interrupt::received() => Err(ContainerError::Interrupted { signal }),
     };
-    let interrupted = matches!(result, Err(ContainerError::Interrupted));
-    if !keep || interrupted {
+    let interrupted = matches!(result, Err(ContainerError::Interrupted { .. }));
+    if interrupted {
+        run.cleanup_after_interrupt().await;
+    } else if !keep {
         run.cleanup().await;
     }
     result

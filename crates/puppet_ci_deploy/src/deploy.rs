@@ -301,7 +301,7 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
         }
     } else {
         let reason = format!(
-            "UNVERIFIED: no puppetserver configured for {} (deploy.masters[].server, or --server URL): the code is switched, but nothing checked that a master serves release {id}",
+            "UNVERIFIED: no puppetserver configured for this master ({}; set its server in deploy.masters, or pass --server URL): the code is switched, but nothing checked that a master serves release {id}",
             master.name
         );
         steps.note("smoke test", Outcome::skipped(reason.clone()), String::new());

@@ -274,7 +274,7 @@ fn a_deploy_without_a_server_says_it_is_unverified() {
     assert!(run.passed(), "{:#?}", run.cases);
     let smoke = run.cases.iter().find(|case| case.name == "smoke test").unwrap();
     let reason = smoke.outcome.message().unwrap();
-    assert!(reason.starts_with("UNVERIFIED: no puppetserver configured for local"), "{reason}");
+    assert!(reason.starts_with("UNVERIFIED: no puppetserver configured for this master (local; "), "{reason}");
     assert_eq!(run.unverified.as_deref(), Some(reason));
 }
 

@@ -99,7 +99,7 @@ impl Running {
 
     /// True when a process of one of the run's containers has `text` in its command line.
     fn runs_in_a_container(&self, text: &str) -> bool {
-        self.containers().iter().any(|name| docker(&["top", name, "-eo", "args"]).contains(text))
+        self.containers().iter().any(|name| docker(&["top", name, "-eo", "pid,args"]).contains(text))
     }
 
     fn signal(&self, signal: &str) {

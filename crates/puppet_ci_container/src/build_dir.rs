@@ -101,7 +101,9 @@ impl Drop for BuildDir {
     fn drop(&mut self) {
         if !self.torn_down {
             self.torn_down = true;
-            let _ = self.teardown_now();
+            if let Err(message) = self.teardown_now() {
+                crate::interrupt::record_cleanup_failure(message);
+            }
         }
     }
 }

@@ -21,39 +21,56 @@ pub(crate) struct ExecOutput {
     pub timed_out: bool,
 }
 
-/// Where the wrapper of an exec writes its process group id inside the container.
-fn group_file(number: u64) -> String {
-    format!("/run/puppet-ci-exec-{number}.pgid")
+/// Where the wrapper of an exec writes its pid inside the container.
+fn pid_file(number: u64) -> String {
+    format!("/run/puppet-ci-exec-{number}.pid")
 }
 
-/// `argv` in a session of its own (`setsid`), whose leader writes its id to
-/// [`group_file`] and removes it when the command ends; the exit code is the command's.
+/// `argv` under a shell that writes its pid to [`pid_file`] (the root of the command's
+/// process tree) and removes it when the command ends; the exit code is the command's.
 fn wrapped(argv: &[&str], number: u64) -> Vec<String> {
-    let file = group_file(number);
+    let file = pid_file(number);
     let script = format!("echo $$ > {file}; \"$@\"; status=$?; rm -f {file}; exit $status");
-    let mut command: Vec<String> = ["setsid", "-w", "sh", "-c", &script, "sh"].iter().map(|word| word.to_string()).collect();
+    let mut command: Vec<String> = ["sh", "-c", &script, "sh"].iter().map(|word| word.to_string()).collect();
     command.extend(argv.iter().map(|arg| arg.to_string()));
     command
 }
 
-/// Stops the process group of exec `number` in `container`: SIGTERM, up to five seconds
-/// to end, then SIGKILL; waits until none of it is left.
-async fn stop_group(run: &Run, container: &str, number: u64) -> Result<(), ContainerError> {
-    let file = group_file(number);
-    let script = format!(
-        "group=$(cat {file} 2>/dev/null) || exit 0; kill -TERM -- -$group 2>/dev/null; \
-         for i in $(seq 50); do kill -0 -- -$group 2>/dev/null || break; sleep 0.1; done; \
-         kill -KILL -- -$group 2>/dev/null; \
-         for i in $(seq 50); do kill -0 -- -$group 2>/dev/null || break; sleep 0.1; done; rm -f {file}"
-    );
-    let options = CreateExecOptions { cmd: Some(vec!["sh".to_string(), "-c".to_string(), script]), attach_stdout: Some(true), attach_stderr: Some(true), ..Default::default() };
-    let created = run.docker.create_exec(container, options).await.map_err(ContainerError::docker(format!("stopping a timed-out command in {container}")))?;
-    if let StartExecResults::Attached { output: mut stream, .. } = run
-        .docker
-        .start_exec(&created.id, None)
-        .await
-        .map_err(ContainerError::docker(format!("stopping a timed-out command in {container}")))?
-    {
+/// The shell script that stops the process tree of exec `number`. By parentage, not by
+/// process group: Puppet runs each `exec` in a session of its own. The tree is frozen
+/// first (SIGSTOP, collected again until nothing new was forked), so that no process
+/// escapes to init as its parent dies; then SIGTERM and SIGCONT, five seconds to end,
+/// and SIGKILL for what is left.
+fn stop_tree_script(number: u64) -> String {
+    let file = pid_file(number);
+    format!(
+        "root=$(cat {file} 2>/dev/null) || exit 0
+tree() {{ echo \"$1\"; for child in $(ps -o pid= --ppid \"$1\"); do tree \"$child\"; done; }}
+pids=''
+for round in 1 2 3 4; do
+  found=$(tree \"$root\")
+  kill -STOP $found 2>/dev/null
+  pids=\"$pids $found\"
+done
+kill -TERM $pids 2>/dev/null; kill -CONT $pids 2>/dev/null
+alive() {{ for pid in $pids; do grep -qs '^State:[[:space:]]*[^Z]' /proc/$pid/status && echo $pid; done; }}
+for i in $(seq 50); do [ -z \"$(alive)\" ] && break; sleep 0.1; done
+left=$(alive); [ -n \"$left\" ] && kill -KILL $left 2>/dev/null
+rm -f {file}; exit 0"
+    )
+}
+
+/// Stops the process tree of exec `number` in `container` and waits until it is gone.
+async fn stop_tree(run: &Run, container: &str, number: u64) -> Result<(), ContainerError> {
+    let context = || format!("stopping a timed-out command in {container}");
+    let options = CreateExecOptions {
+        cmd: Some(vec!["sh".to_string(), "-c".to_string(), stop_tree_script(number)]),
+        attach_stdout: Some(true),
+        attach_stderr: Some(true),
+        ..Default::default()
+    };
+    let created = run.docker.create_exec(container, options).await.map_err(ContainerError::docker(context()))?;
+    if let StartExecResults::Attached { output: mut stream, .. } = run.docker.start_exec(&created.id, None).await.map_err(ContainerError::docker(context()))? {
         while let Some(Ok(_)) = stream.next().await {}
     }
     Ok(())
@@ -97,16 +114,18 @@ pub(crate) async fn exec(
         };
         timed_out = tokio::time::timeout(timeout, collect).await.is_err();
     }
+    // The time the command had, not counting the stop after a timeout.
+    let duration = started.elapsed();
     let exit_code = if timed_out {
         // The container may have died meanwhile: then there is nothing left to stop.
         if run.stopped_reason(container).await.is_none() {
-            stop_group(run, container, number).await?;
+            stop_tree(run, container, number).await?;
         }
         None
     } else {
         run.docker.inspect_exec(&created.id).await.ok().and_then(|inspect| inspect.exit_code)
     };
-    Ok(ExecOutput { exit_code, output: String::from_utf8_lossy(&output).into_owned(), duration: started.elapsed(), timed_out })
+    Ok(ExecOutput { exit_code, output: String::from_utf8_lossy(&output).into_owned(), duration, timed_out })
 }
 
 /// Runs a shell command line.

@@ -9,6 +9,7 @@
 //! signal; the async code polls for it ([`received`]).
 
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// The signals a run treats as "stop now".
@@ -93,4 +94,16 @@ pub(crate) async fn received() -> Signal {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// What a cleanup run from a destructor (a build folder dropped by a signal) could not
+/// do: the entry point reports it instead of claiming everything was removed.
+static CLEANUP_FAILURES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+pub(crate) fn record_cleanup_failure(message: String) {
+    CLEANUP_FAILURES.lock().expect("cleanup failure list lock").push(message);
+}
+
+pub(crate) fn take_cleanup_failures() -> Vec<String> {
+    std::mem::take(&mut *CLEANUP_FAILURES.lock().expect("cleanup failure list lock"))
 }

@@ -81,6 +81,8 @@ pub enum ContainerError {
     Interrupted { signal: Signal },
     #[error("interrupted ({}), but could not remove all the run created: {message}", signal.describe())]
     InterruptedUnclean { signal: Signal, message: String },
+    #[error("could not remove what the run created: {0}")]
+    Cleanup(String),
 }
 
 impl ContainerError {
@@ -109,8 +111,12 @@ pub(crate) fn block_on<T>(future: impl std::future::Future<Output = Result<T, Co
     let result = runtime.block_on(future);
     drop(runtime);
     let signal = interrupt::pending();
+    let unclean = interrupt::take_cleanup_failures();
     drop(handlers);
     match (result, signal) {
+        (Ok(_) | Err(ContainerError::Interrupted { .. }), Some(signal)) if !unclean.is_empty() => {
+            Err(ContainerError::InterruptedUnclean { signal, message: unclean.join("; ") })
+        }
         (Ok(_), Some(signal)) => Err(ContainerError::Interrupted { signal }),
         (result, _) => result,
     }

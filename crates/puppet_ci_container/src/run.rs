@@ -173,6 +173,24 @@ impl Run {
         }
     }
 
+    /// The containers and networks of the run the engine still lists, by name; when the
+    /// engine cannot be asked, that is said instead.
+    pub async fn leftover_names(&self) -> Vec<String> {
+        let filters = HashMap::from([("label".to_string(), vec![format!("{RUN_LABEL}={}", self.id)])]);
+        let mut names = Vec::new();
+        match self.docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).filters(&filters).build())).await {
+            Ok(listed) => names.extend(listed.into_iter().map(|summary| {
+                summary.names.and_then(|names| names.into_iter().next()).map_or_else(|| summary.id.unwrap_or_default(), |name| name.trim_start_matches('/').to_string())
+            })),
+            Err(err) => names.push(format!("(cannot list the containers: {err})")),
+        }
+        match self.docker.list_networks(Some(ListNetworksOptionsBuilder::new().filters(&filters).build())).await {
+            Ok(listed) => names.extend(listed.into_iter().filter_map(|network| network.name)),
+            Err(err) => names.push(format!("(cannot list the networks: {err})")),
+        }
+        names
+    }
+
     /// How many containers and networks of the run the engine lists.
     async fn leftovers(&self) -> usize {
         let filters = HashMap::from([("label".to_string(), vec![format!("{RUN_LABEL}={}", self.id)])]);
@@ -202,11 +220,27 @@ pub(crate) async fn with_cleanup<T>(
         result = work => result,
         signal = crate::interrupt::received() => Err(ContainerError::Interrupted { signal }),
     };
-    let interrupted = matches!(result, Err(ContainerError::Interrupted { .. }));
-    if interrupted {
+    let interrupted = match &result {
+        Err(ContainerError::Interrupted { signal }) => Some(*signal),
+        _ => None,
+    };
+    if let Some(signal) = interrupted {
         run.cleanup_after_interrupt().await;
+        let left = run.leftover_names().await;
+        if !left.is_empty() {
+            return Err(ContainerError::InterruptedUnclean { signal, message: left_message(&left) });
+        }
     } else if !keep {
         run.cleanup().await;
+        // A run that cannot remove what it created says so, whatever its cases say.
+        let left = run.leftover_names().await;
+        if !left.is_empty() {
+            return Err(ContainerError::Cleanup(left_message(&left)));
+        }
     }
     result
+}
+
+fn left_message(left: &[String]) -> String {
+    format!("still there: {}; remove them with `docker rm -f` / `docker network rm`", left.join(", "))
 }

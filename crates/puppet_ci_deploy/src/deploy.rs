@@ -529,6 +529,14 @@ pub fn cycle(
 /// Removes every environment puppet-ci manages on the code dir that is not in `keep`
 /// (branches that were deleted), each under its lock. Returns one case per removal.
 pub fn prune_environments(code_dir: &dyn CodeDir, keep: &[String], lock_wait: Duration) -> Result<Vec<Case>, DeployError> {
+    // No branch at all is what a detached, shallow CI checkout lists, not a repository
+    // whose every branch was deleted: removing every environment then would be a disaster.
+    if keep.is_empty() {
+        return Err(DeployError::Usage(format!(
+            "no branch to keep an environment for was found; refusing to remove every environment on {} (fetch the branches, e.g. `git fetch origin`, before --prune)",
+            code_dir.describe()
+        )));
+    }
     let mut cases = Vec::new();
     for environment in code_dir.managed_environments()? {
         if keep.contains(&environment) {

@@ -395,4 +395,8 @@ fn pruning_removes_environments_of_deleted_branches() {
     left.sort();
     assert_eq!(left, ["feature_x", "handmade", "production"]);
     assert!(!code.join("releases/feature_y").exists());
+    // No branch found (a detached CI checkout): nothing is removed.
+    let err = puppet_ci_deploy::prune_environments(master.code_dir.as_ref(), &[], Duration::ZERO).unwrap_err().to_string();
+    assert!(err.starts_with("no branch to keep an environment for was found; refusing to remove every environment"), "{err}");
+    assert!(code.join("environments/production").exists() && code.join("environments/feature_x").exists());
 }

@@ -51,7 +51,8 @@ pub fn print_releases(command: &str, done: &str, environment: &str, runs: &[(Str
         let live = run.live.as_deref().unwrap_or("(none)");
         let previous = run.previous.as_deref().unwrap_or("(none)");
         if run.passed() {
-            eprintln!("{command}: {name}: environment {environment} is on release {live} (was {previous}), {done}{:.3} s", run.duration.as_secs_f64());
+            let unverified = run.unverified.as_deref().map(|reason| format!("; {reason}")).unwrap_or_default();
+            eprintln!("{command}: {name}: environment {environment} is on release {live} (was {previous}), {done}{:.3} s{unverified}", run.duration.as_secs_f64());
         } else {
             eprintln!("{command}: {name}: FAILED: {}; environment {environment} is on release {live}", run.failure().unwrap_or("skipped"));
         }

@@ -42,6 +42,7 @@ fn main() {
         keep_releases: 5,
         lock_wait: Duration::ZERO,
         smoke: Smoke { certname: "bench".into(), facts: serde_json::json!({}) },
+        adopt: false,
     };
     let pass = |_: &Path| Ok(());
     for release in ["r1", "r2"] {

@@ -39,6 +39,10 @@ pub struct DeployOptions {
     /// How long to wait for another deploy's lock.
     pub lock_wait: Duration,
     pub smoke: Smoke,
+    /// Adopt an environment folder with code in it that puppet-ci did not create (an
+    /// r10k deploy): keep it as a release of its own and switch atomically. An empty one
+    /// (a puppetserver's first start) is adopted either way.
+    pub adopt: bool,
 }
 
 /// One puppet master: where its code is, how to reach its API, its name in haproxy.
@@ -157,20 +161,14 @@ fn smoke_test(server: &ServerClient, environment: &str, smoke: &Smoke, expected:
 
 /// Deploys `artifact` to the environment on one master.
 pub fn deploy(artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>) -> DeployRun {
-    deploy_adopting(artifact, master, options, check, false)
-}
-
-/// [`deploy`], also adopting an environment folder with code puppet-ci did not create
-/// when `adopt` (an empty one is always adopted).
-pub(crate) fn deploy_adopting(artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>, adopt: bool) -> DeployRun {
     let start = Instant::now();
     let mut steps = Steps { group: &master.name, run: DeployRun::default() };
-    deploy_steps(&mut steps, artifact, master, options, check, adopt);
+    deploy_steps(&mut steps, artifact, master, options, check);
     steps.run.duration = start.elapsed();
     steps.run
 }
 
-fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>, adopt: bool) {
+fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, options: &DeployOptions, check: &ReleaseCheck<'_>) {
     let environment = options.environment.as_str();
     let code_dir = master.code_dir.as_ref();
     let id = artifact.id().to_string();
@@ -191,7 +189,7 @@ fn deploy_steps(steps: &mut Steps<'_>, artifact: &Artifact, master: &Master, opt
     let adopting = match state.unmanaged {
         None => None,
         Some(Unmanaged::Empty) => Some(adopted_id()),
-        Some(Unmanaged::Code) if adopt => Some(adopted_id()),
+        Some(Unmanaged::Code) if options.adopt => Some(adopted_id()),
         Some(Unmanaged::Code) => {
             steps.step("adopt", || -> Result<(), Stop> { Err(Stop::Error(crate::target::unmanaged_message(&code_dir.describe(), environment))) });
             return;

@@ -25,6 +25,7 @@ fn deploy_options(environment: &str) -> DeployOptions {
         keep_releases: 3,
         lock_wait: Duration::ZERO,
         smoke: Smoke { certname: "node.example.com".into(), facts: serde_json::json!({}) },
+        adopt: false,
     }
 }
 
@@ -239,6 +240,32 @@ fn an_unmanaged_environment_with_code_is_not_replaced_without_adopt() {
     assert!(run.has_error());
     assert_eq!(std::fs::read_to_string(code.join("environments/production/manifests/site.pp")).unwrap(), "# deployed by r10k\n");
     assert!(!code.join("releases/production").read_dir().unwrap().any(|entry| entry.unwrap().file_name() != ".lock"), "nothing unpacked");
+}
+
+#[test]
+fn adopt_keeps_a_folder_with_code_as_a_release_a_rollback_returns_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = dir.path().join("code");
+    write(&code.join("environments/production/manifests/site.pp"), "# deployed by r10k\n");
+    let repo = control_repo(dir.path(), "node default { notify { 'puppet-ci': } }\n", None);
+    let artifact = package(&options(&repo, dir.path(), "HEAD")).unwrap();
+    let master = local_master(&code);
+    let adopting = DeployOptions { adopt: true, ..deploy_options("production") };
+    let run = puppet_ci_deploy::deploy(&artifact, &master, &adopting, &passes);
+    assert!(run.passed(), "{:#?}", run.cases);
+    let adopted = run.previous.clone().unwrap();
+    let adopt = run.cases.iter().find(|case| case.name == "adopt").unwrap();
+    assert!(adopt.output.contains(&format!("kept as release {adopted}, which a rollback returns to")), "{adopt:?}");
+    let site = std::fs::read_to_string(code.join("environments/production/manifests/site.pp")).unwrap();
+    assert!(site.contains("'puppet-ci'"), "{site}");
+    let kept = code.join("releases/production").join(&adopted);
+    assert_eq!(std::fs::read_to_string(kept.join("manifests/site.pp")).unwrap(), "# deployed by r10k\n");
+    assert_eq!(LocalCodeDir::new(&code).history("production").unwrap(), [adopted.clone(), artifact.id().to_string()]);
+
+    let back = puppet_ci_deploy::rollback(&master, "production", None, Duration::ZERO, None);
+    assert!(back.passed(), "{:#?}", back.cases);
+    assert_eq!(live(&code, "production"), Some(adopted));
+    assert_eq!(std::fs::read_to_string(code.join("environments/production/manifests/site.pp")).unwrap(), "# deployed by r10k\n");
 }
 
 #[test]

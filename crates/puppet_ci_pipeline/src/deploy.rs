@@ -30,6 +30,9 @@ pub struct DeployRequest {
     pub check_command: Option<String>,
     /// Also remove the environments whose branch no longer exists.
     pub prune: bool,
+    /// Keep an environment folder puppet-ci did not create as a release of its own and
+    /// switch atomically (an empty one is adopted either way).
+    pub adopt: bool,
 }
 
 /// What a deploy did, per target.
@@ -62,13 +65,16 @@ pub fn deploy(config: &Config, request: &DeployRequest) -> Result<DeployOutcome,
         keep_releases: request.keep.unwrap_or(deploy.keep_releases),
         lock_wait: targets.lock_wait,
         smoke: configured::smoke(config)?,
+        adopt: request.adopt,
     };
     let check = release_check(request.check_command.clone());
     let runs = puppet_ci_deploy::cycle(&artifact, &targets.masters, targets.haproxy.as_ref(), targets.drain_timeout, &options, &check);
     let mut stage = configured::stage_from_runs("deploy", &runs, started);
     let mut pruned = Vec::new();
     if request.prune {
-        let keep: Vec<String> = configured::branches(&config.root)?.iter().map(|branch| deploy.environment_for_branch(branch)).collect();
+        let mut keep: Vec<String> = configured::branches(&config.root)?.iter().map(|branch| deploy.environment_for_branch(branch)).collect();
+        // The environment just deployed is never "of a deleted branch".
+        keep.push(environment.clone());
         for master in &targets.masters {
             match puppet_ci_deploy::prune_environments(master.code_dir.as_ref(), &keep, targets.lock_wait) {
                 Ok(cases) => pruned.extend(cases),

@@ -36,6 +36,10 @@ pub struct Args {
     /// Also remove the environments whose branch no longer exists in the control repo.
     #[arg(long)]
     pub prune: bool,
+    /// Take over an environment folder puppet-ci did not create (an r10k deploy): keep it
+    /// as a release of its own, which a rollback returns to, and switch atomically.
+    #[arg(long)]
+    pub adopt: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -51,6 +55,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
         keep: args.keep,
         check_command: args.check_command,
         prune: args.prune,
+        adopt: args.adopt,
     };
     let outcome = puppet_ci_pipeline::deploy(&config, &request)?;
     args.report.emit(&RunReport { stages: vec![outcome.stage] }, &config.root)?;

@@ -1,0 +1,448 @@
+//! Finishing the catalog (`Compiler#finish`: relationships, pending overrides,
+//! parameter validation, metaparameter and tag inheritance, the final checks) and
+//! writing it as the JSON puppetserver sends (`Puppet::Resource::Catalog#to_data_hash`).
+
+use std::rc::Rc;
+
+use serde_json::{json, Map as JsonMap, Value as Json};
+
+use super::catalog::{flatten_value, merge_into, parse_reference};
+use super::{located, plain, Compiler, Location, Param, RelationshipEnd, ResourceId, ResourceImpl, R};
+use crate::resource_types::METAPARAMETERS;
+use crate::types::{self, capitalize_segments, PType};
+use crate::value::Value;
+
+/// The finished catalog, ready to serialize.
+#[derive(Debug, Clone)]
+pub struct CatalogOutput {
+    pub json: Json,
+}
+
+impl Compiler<'_> {
+    /// `Compiler#finish` and the final checks.
+    pub(super) fn finish(&mut self) -> R<()> {
+        self.evaluate_relationships()?;
+        let order = self.compiler_order.clone();
+        for id in order {
+            let key = (self.resources[id].type_name.clone(), self.resources[id].title.clone());
+            if let Some(overrides) = self.overrides.shift_remove(&key) {
+                for over in overrides {
+                    self.merge_override_public(id, &over)?;
+                }
+            }
+            self.finish_resource(id)?;
+        }
+        self.add_resource_metaparams();
+        if !self.overrides.is_empty() {
+            let remaining: Vec<String> = self.overrides.keys().map(|(t, n)| format!("{t}[{n}]")).collect();
+            return Err(plain(format!("Could not find resource(s) {} for overriding", remaining.join(", "))));
+        }
+        let unresolved = self.unresolved_realizations();
+        if !unresolved.is_empty() {
+            return Err(plain(format!("Failed to realize virtual resources {}", unresolved.join(", "))));
+        }
+        self.validate_relationships()?;
+        Ok(())
+    }
+
+    fn merge_override_public(&mut self, id: ResourceId, over: &super::Override) -> R<()> {
+        // Pending overrides merge exactly as immediate ones do.
+        let type_name = self.resources[id].type_name.to_string();
+        let title = self.resources[id].title.to_string();
+        self.add_override(&type_name, &title, over.clone())
+    }
+
+    /// `Puppet::Parser::Resource#finish`: scope tags, sensitive values, parameter checks.
+    fn finish_resource(&mut self, id: ResourceId) -> R<()> {
+        if self.resources[id].finished {
+            return Ok(());
+        }
+        self.resources[id].finished = true;
+        self.finish_evaluation(id);
+        let sensitive: Vec<String> = self.resources[id].params.iter().filter(|(_, p)| matches!(p.value, Value::Sensitive(_))).map(|(n, _)| n.clone()).collect();
+        for name in sensitive {
+            if let Some(param) = self.resources[id].params.get_mut(&name) {
+                if let Value::Sensitive(inner) = &param.value {
+                    param.value = (**inner).clone();
+                }
+            }
+            self.resources[id].sensitive.push(name);
+        }
+        let resource = &self.resources[id];
+        match &resource.implementation {
+            ResourceImpl::Builtin(t) => {
+                for name in resource.params.keys() {
+                    if !t.has_attribute(name) && name != "name" {
+                        let location = Location { file: resource.file.clone(), line: resource.line, column: None };
+                        let detail = format!("no parameter named '{name}'{} on {}", location.suffix(), resource.reference());
+                        return Err(located(detail, location));
+                    }
+                }
+            }
+            ResourceImpl::Define(definition) if !resource.evaluated => {
+                for name in resource.params.keys() {
+                    if name != "name" && !METAPARAMETERS.contains(&name.as_str()) && !definition.parameters.iter().any(|p| &p.name == name) {
+                        let location = Location { file: resource.file.clone(), line: resource.line, column: None };
+                        return Err(located(format!("{}: has no parameter named '{name}'", resource.reference()), location));
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `evaluate_relationships`: `->` and `~>` become `before` and `notify`.
+    fn evaluate_relationships(&mut self) -> R<()> {
+        let relationships = self.relationships.clone();
+        for relationship in relationships {
+            let sources = self.relationship_resources(&relationship.source, true);
+            let targets = self.relationship_resources(&relationship.target, false);
+            for (source_type, source_title) in &sources {
+                for (target_type, target_title) in &targets {
+                    let source_ref = reference_string(source_type, source_title);
+                    let target_ref = reference_string(target_type, target_title);
+                    let Some(source) = self.find_resource(source_type, source_title) else {
+                        return Err(plain(format!("Could not find resource '{source_ref}' for relationship on '{target_ref}'")));
+                    };
+                    if self.find_resource(target_type, target_title).is_none() {
+                        return Err(plain(format!("Could not find resource '{target_ref}' for relationship from '{source_ref}'")));
+                    }
+                    let name = if relationship.subscription { "notify" } else { "before" };
+                    let mut values = match self.resources[source].params.get(name).map(|p| p.value.clone()) {
+                        Some(Value::Array(values)) => values.to_vec(),
+                        Some(Value::Undef) | None => Vec::new(),
+                        Some(other) => vec![other],
+                    };
+                    values.push(Value::from(target_ref.clone()));
+                    let param_source = self.resources[source].source.clone();
+                    self.resources[source].params.insert(name.into(), Param { value: Value::array(values), source: param_source, file: None, line: None, add: false });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn relationship_resources(&self, end: &RelationshipEnd, left: bool) -> Vec<(String, String)> {
+        match end {
+            RelationshipEnd::Resource(t, title) => vec![(t.clone(), title.clone())],
+            RelationshipEnd::Collector(index) => {
+                let collector = &self.collectors[*index];
+                if collector.collected.is_empty() && left {
+                    if let Some(alternative) = &collector.empty_alternative {
+                        return alternative.iter().flat_map(|e| self.relationship_resources(e, true)).collect();
+                    }
+                }
+                collector.collected.iter().map(|id| (self.resources[*id].type_name.to_string(), self.resources[*id].title.to_string())).collect()
+            }
+        }
+    }
+
+    /// `add_resource_metaparams`: walks the containment graph from `Class[main]`,
+    /// copying inheritable metaparameters and tags down.
+    fn add_resource_metaparams(&mut self) {
+        let Some(main) = self.find_resource("Class", "main") else { return };
+        let mut adjacency: rustc_hash::FxHashMap<ResourceId, Vec<ResourceId>> = rustc_hash::FxHashMap::default();
+        for (source, target) in &self.edges {
+            adjacency.entry(*source).or_default().push(*target);
+        }
+        let mut data: rustc_hash::FxHashMap<ResourceId, Vec<(String, Param)>> = rustc_hash::FxHashMap::default();
+        let mut queue = std::collections::VecDeque::from([main]);
+        let mut seen = rustc_hash::FxHashSet::default();
+        while let Some(node) = queue.pop_front() {
+            if !seen.insert(node) {
+                continue;
+            }
+            let connected = adjacency.get(&node).cloned().unwrap_or_default();
+            for target in &connected {
+                let source_data = match data.get(&node) {
+                    Some(d) => Some(d.clone()),
+                    None => {
+                        let d = self.metaparam_data(node);
+                        if d.is_empty() {
+                            None
+                        } else {
+                            Some(d)
+                        }
+                    }
+                };
+                if let Some(source_data) = source_data {
+                    data.entry(node).or_insert_with(|| source_data.clone());
+                    for (name, param) in &source_data {
+                        let unset = self.resources[*target].params.get(name).is_none_or(|p| p.value.is_undef());
+                        if unset {
+                            let _ = self.set_resource_param(*target, name, param.clone());
+                        }
+                    }
+                    let mut merged = source_data.clone();
+                    for (name, param) in self.metaparam_data(*target) {
+                        match merged.iter_mut().find(|(n, _)| *n == name) {
+                            Some(entry) => entry.1 = param,
+                            None => merged.push((name, param)),
+                        }
+                    }
+                    data.insert(*target, merged);
+                }
+                let tags = self.resources[node].tags.clone();
+                self.resources[*target].merge_tags(&tags);
+            }
+            queue.extend(connected);
+        }
+    }
+
+    /// The relationship metaparameters must name resources in the catalog.
+    fn validate_relationships(&self) -> R<()> {
+        for id in &self.catalog_order {
+            let resource = &self.resources[*id];
+            if resource.is_virtual {
+                continue;
+            }
+            for (name, param) in &resource.params {
+                if !matches!(name.as_str(), "before" | "require" | "notify" | "subscribe") {
+                    continue;
+                }
+                for value in flatten_value(param.value.clone()) {
+                    let reference = match &value {
+                        Value::Undef => continue,
+                        Value::Type(t) => match reference_of_type(t) {
+                            Some(r) => r,
+                            None => continue,
+                        },
+                        Value::String(s) => match parse_reference(s) {
+                            Some(r) => r,
+                            None => {
+                                return Err(located(
+                                    format!("No title provided and {} is not a valid resource reference", crate::value::ruby_string_inspect(s)),
+                                    Location { file: param.file.clone(), line: param.line, column: None },
+                                ))
+                            }
+                        },
+                        _ => continue,
+                    };
+                    if self.find_resource(&reference.0, &reference.1).is_none() {
+                        let (t, title) = Self::catalog_key(&reference.0, &reference.1);
+                        return Err(located(
+                            format!("Could not find resource '{t}[{title}]' in parameter '{name}'"),
+                            Location { file: param.file.clone(), line: param.line, column: None },
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The catalog as `to_data_hash` gives it, without unrealized virtual and exported
+    /// resources.
+    pub fn catalog_json(&self) -> CatalogOutput {
+        let mut resources = Vec::new();
+        let mut kept = rustc_hash::FxHashSet::default();
+        for id in &self.catalog_order {
+            let resource = &self.resources[*id];
+            if resource.is_virtual {
+                continue;
+            }
+            kept.insert(*id);
+            resources.push(self.resource_json(*id));
+        }
+        let edges: Vec<Json> = self
+            .edges
+            .iter()
+            .filter(|(s, t)| kept.contains(s) && kept.contains(t))
+            .map(|(s, t)| json!({ "source": self.resources[*s].reference(), "target": self.resources[*t].reference() }))
+            .collect();
+        let mut classes: Vec<String> = Vec::new();
+        for class in &self.classes {
+            if !classes.contains(class) {
+                classes.push(class.clone());
+            }
+        }
+        // `to_catalog` adds the classes (as tags) before the compiler's tags.
+        let mut tags: Vec<Rc<str>> = Vec::new();
+        for class in &classes {
+            let tag = class.to_lowercase();
+            if super::is_valid_tag(&tag) {
+                let mut parts = vec![Rc::from(tag.as_str())];
+                if tag.contains("::") {
+                    parts.extend(tag.split("::").map(Rc::from));
+                }
+                merge_into(&mut tags, &parts);
+            }
+        }
+        merge_into(&mut tags, &self.catalog_tags);
+        let json = json!({
+            "tags": tags.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+            "name": self.settings.node_name,
+            "version": 0,
+            "code_id": null,
+            "catalog_uuid": "00000000-0000-0000-0000-000000000000",
+            "catalog_format": 2,
+            "environment": self.settings.environment,
+            "resources": resources,
+            "edges": edges,
+            "classes": classes,
+        });
+        CatalogOutput { json }
+    }
+
+    fn resource_json(&self, id: ResourceId) -> Json {
+        let resource = &self.resources[id];
+        let mut out = JsonMap::new();
+        out.insert("type".into(), Json::String(resource.type_name.to_string()));
+        out.insert("title".into(), Json::String(resource.title.to_string()));
+        out.insert("tags".into(), Json::Array(resource.tags.iter().map(|t| Json::String(t.to_string())).collect()));
+        if let Some(file) = &resource.file {
+            out.insert("file".into(), Json::String(file.to_string()));
+        }
+        if let Some(line) = resource.line {
+            out.insert("line".into(), json!(line));
+        }
+        out.insert("exported".into(), Json::Bool(resource.exported));
+        let kind = match &resource.implementation {
+            ResourceImpl::Builtin(_) => "compilable_type",
+            ResourceImpl::Define(_) => "defined_type",
+            ResourceImpl::Class(_) if resource.kind_class => "class",
+            _ => "unknown",
+        };
+        out.insert("kind".into(), Json::String(kind.into()));
+        // parse_title first (the namevar from the title), then the parameters.
+        let namevar = match &resource.implementation {
+            ResourceImpl::Builtin(t) => t.namevar(),
+            _ => "name",
+        };
+        let title_value = match &resource.implementation {
+            ResourceImpl::Builtin(t) => super::catalog::title_namevar(t, &resource.title),
+            _ => resource.title.to_string(),
+        };
+        let mut params = JsonMap::new();
+        let namevar_value = resource.params.get(namevar).map(|p| &p.value).filter(|v| !v.is_undef());
+        let first = match namevar_value {
+            Some(value) => param_json(value, namevar),
+            None => Json::String(title_value.clone()),
+        };
+        let skip_namevar = !resource.title_is_main && matches!(&first, Json::String(s) if *s == *resource.title);
+        if !skip_namevar {
+            params.insert(namevar.to_string(), first);
+        }
+        for (name, param) in &resource.params {
+            if name == namevar || param.value.is_undef() {
+                continue;
+            }
+            params.insert(name.clone(), param_json(&param.value, name));
+        }
+        if !params.is_empty() {
+            out.insert("parameters".into(), Json::Object(params));
+        }
+        if !resource.sensitive.is_empty() {
+            out.insert("sensitive_parameters".into(), Json::Array(resource.sensitive.iter().map(|s| Json::String(s.clone())).collect()));
+        }
+        Json::Object(out)
+    }
+}
+
+/// `[type, title]` of a reference type value.
+fn reference_of_type(t: &PType) -> Option<(String, String)> {
+    match t {
+        PType::Class(Some(name)) => Some(("class".into(), name.to_string())),
+        PType::Resource { type_name: Some(name), title: Some(title) } => Some((name.to_string(), title.to_string())),
+        _ => None,
+    }
+}
+
+fn reference_string(type_name: &str, title: &str) -> String {
+    let (t, title) = Compiler::catalog_key(type_name, title);
+    format!("{t}[{title}]")
+}
+
+/// A parameter value as catalog JSON (references as `Type[title]` strings, relationship
+/// arrays flattened, rich data for the rest).
+fn param_json(value: &Value, name: &str) -> Json {
+    if matches!(name, "before" | "require" | "notify" | "subscribe") {
+        if let Value::Array(_) = value {
+            let flat: Vec<Json> = flatten_value(value.clone()).iter().filter(|v| !v.is_undef()).map(value_json).collect();
+            return Json::Array(flat);
+        }
+    }
+    value_json(value)
+}
+
+pub fn value_json(value: &Value) -> Json {
+    match value {
+        Value::Undef => Json::Null,
+        Value::Boolean(b) => Json::Bool(*b),
+        Value::Integer(i) => json!(i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+        Value::String(s) => Json::String(s.to_string()),
+        Value::Array(values) => Json::Array(values.iter().map(value_json).collect()),
+        Value::Hash(map) => {
+            if map.keys().all(|k| matches!(k, Value::String(_))) {
+                let mut out = JsonMap::new();
+                for (k, v) in map.iter() {
+                    out.insert(k.to_puppet_string(), value_json(v));
+                }
+                Json::Object(out)
+            } else {
+                let mut pairs = Vec::new();
+                for (k, v) in map.iter() {
+                    pairs.push(value_json(k));
+                    pairs.push(value_json(v));
+                }
+                json!({ "__ptype": "Hash", "__pvalue": pairs })
+            }
+        }
+        Value::Type(t) => match &**t {
+            PType::Class(Some(name)) => Json::String(format!("Class[{}]", capitalize_segments(name.trim_start_matches("::")))),
+            PType::Resource { type_name: Some(name), title: Some(title) } => {
+                let (t, title) = Compiler::catalog_key(name, title);
+                Json::String(format!("{t}[{title}]"))
+            }
+            other => type_json(other),
+        },
+        Value::Default => json!({ "__ptype": "Default" }),
+        Value::Regexp(r) => json!({ "__ptype": "Regexp", "__pvalue": r.source() }),
+        Value::Sensitive(inner) => json!({ "__ptype": "Sensitive", "__pvalue": value_json(inner) }),
+        Value::Timespan(n) => json!({ "__ptype": "Timespan", "__pvalue": crate::time::format_timespan_default(*n) }),
+        Value::Timestamp(n) => json!({ "__ptype": "Timestamp", "__pvalue": crate::time::format_timestamp_default(*n) }),
+        Value::SemVer(v) => json!({ "__ptype": "SemVer", "__pvalue": v.to_string() }),
+        Value::SemVerRange(r) => json!({ "__ptype": "SemVerRange", "__pvalue": r.to_string() }),
+        Value::Binary(bytes) => json!({ "__ptype": "Binary", "__pvalue": crate::functions::encoding::base64_encode(bytes, true) }),
+        Value::Deferred(deferred) => {
+            let mut out = JsonMap::new();
+            out.insert("__ptype".into(), Json::String("Deferred".into()));
+            out.insert("name".into(), Json::String(deferred.0.clone()));
+            if !deferred.1.is_empty() {
+                out.insert("arguments".into(), Json::Array(deferred.1.iter().map(value_json).collect()));
+            }
+            Json::Object(out)
+        }
+        Value::Iterator(values) => Json::Array(values.iter().map(value_json).collect()),
+        Value::Collector(_) => Json::Null,
+    }
+}
+
+/// A type as Pcore rich data (`{"__ptype": "Pcore::IntegerType", ...}`).
+fn type_json(t: &PType) -> Json {
+    let mut out = JsonMap::new();
+    out.insert("__ptype".into(), Json::String(format!("Pcore::{}Type", t.simple_name())));
+    match t {
+        PType::Integer(range) => {
+            if let Some(from) = range.from {
+                out.insert("from".into(), json!(from));
+            }
+            if let Some(to) = range.to {
+                out.insert("to".into(), json!(to));
+            }
+        }
+        PType::Alias(alias) => {
+            return json!({ "__ptype": "Pcore::TypeAliasType", "name": alias.name });
+        }
+        _ => {
+            let text = t.to_string();
+            if text != t.simple_name() {
+                return json!({ "__ptype": "Type", "__pvalue": text });
+            }
+        }
+    }
+    let _ = types::generalize;
+    Json::Object(out)
+}

@@ -1,0 +1,339 @@
+//! The iteration functions (`each`, `map`, `filter`, `reduce`, ...) and the jump
+//! functions (`break`, `next`, `return`).
+
+use std::rc::Rc;
+
+use crate::eval::{plain, CallContext, Compiler, Flow, LambdaRef, R};
+use crate::types::{IntRange, PType};
+use crate::value::{Map, Value};
+
+/// The values an Iterable produces (`Iterable.on`); hashes give `[key, value]` pairs.
+pub fn iterable_values(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::Array(values) | Value::Iterator(values) => Some(values.to_vec()),
+        Value::Hash(map) => Some(map.iter().map(|(k, v)| Value::array(vec![k.clone(), v.clone()])).collect()),
+        Value::String(s) => Some(s.chars().map(|c| Value::from(c.to_string())).collect()),
+        Value::Integer(n) if *n >= 0 => Some((0..*n).map(Value::Integer).collect()),
+        Value::Binary(bytes) => Some(bytes.iter().map(|b| Value::Integer(i64::from(*b))).collect()),
+        Value::Type(t) => match &**t {
+            PType::Integer(IntRange { from: Some(from), to: Some(to) }) if to - from < 100_000_000 => Some((*from..=*to).map(Value::Integer).collect()),
+            PType::Enum { values, .. } => Some(values.iter().map(|v| Value::String(v.clone())).collect()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn lambda<'a>(c: &Compiler, ctx: &CallContext<'a>) -> R<LambdaRef<'a>> {
+    let _ = c;
+    ctx.lambda.ok_or_else(|| plain(format!("'{}' expects a block", ctx.name)))
+}
+
+fn not_iterable(name: &str, value: &Value) -> Flow {
+    let t = crate::types::generalize(&crate::types::infer(value));
+    plain(format!("'{name}' expects an Iterable value, got {t}"))
+}
+
+/// Calls the lambda with one value, or with key/index and value when it takes two.
+fn yield_entry(c: &mut Compiler, l: &LambdaRef, collection: &Value, index: usize, entry: &Value) -> R<Value> {
+    if l.accepts(2) && !l.accepts(1) || (l.accepts(2) && l.arity().0 == 2) {
+        match collection {
+            Value::Hash(_) => {
+                let pair = entry.as_array().unwrap_or(&[]).to_vec();
+                c.call_lambda(l, pair)
+            }
+            _ => c.call_lambda(l, vec![Value::Integer(index as i64), entry.clone()]),
+        }
+    } else {
+        c.call_lambda(l, vec![entry.clone()])
+    }
+}
+
+/// Runs a loop body, turning `break()` into the end of the loop.
+fn stop_on_break<T>(result: R<T>) -> R<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(Flow::Break(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn each(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let collection = args[0].clone();
+    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    for (index, entry) in values.iter().enumerate() {
+        if stop_on_break(yield_entry(c, &l, &collection, index, entry))?.is_none() {
+            break;
+        }
+    }
+    Ok(collection)
+}
+
+pub fn map(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let collection = args[0].clone();
+    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    let mut out = Vec::with_capacity(values.len());
+    for (index, entry) in values.iter().enumerate() {
+        match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+            Some(v) => out.push(v),
+            None => break,
+        }
+    }
+    Ok(Value::array(out))
+}
+
+pub fn filter(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let collection = args[0].clone();
+    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    if let Value::Hash(_) = &collection {
+        let mut out = Map::new();
+        for (index, entry) in values.iter().enumerate() {
+            match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+                Some(v) => {
+                    if v.is_true() {
+                        let pair = entry.as_array().unwrap_or(&[]);
+                        out.insert(pair[0].clone(), pair[1].clone());
+                    }
+                }
+                None => break,
+            }
+        }
+        return Ok(Value::hash(out));
+    }
+    let mut out = Vec::new();
+    for (index, entry) in values.iter().enumerate() {
+        match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+            Some(v) => {
+                if v.is_true() {
+                    out.push(entry.clone());
+                }
+            }
+            None => break,
+        }
+    }
+    Ok(Value::array(out))
+}
+
+pub fn reduce(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[2,2] block", "Iterable enumerable, Any memo, &Callable[2,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let values = iterable_values(&args[0]).ok_or_else(|| not_iterable(ctx.name, &args[0]))?;
+    let (mut memo, rest) = match args.get(1) {
+        Some(memo) => (memo.clone(), &values[..]),
+        None => match values.split_first() {
+            Some((first, rest)) => (first.clone(), rest),
+            None => return Ok(Value::Undef),
+        },
+    };
+    for value in rest {
+        match stop_on_break(c.call_lambda(&l, vec![memo.clone(), value.clone()]))? {
+            Some(v) => memo = v,
+            None => break,
+        }
+    }
+    Ok(memo)
+}
+
+pub fn slice(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, Integer[1, default] slice_size, &?Callable block"])?;
+    let Value::Integer(size) = args[1] else { return Ok(Value::Undef) };
+    let values = iterable_values(&args[0]).ok_or_else(|| not_iterable(ctx.name, &args[0]))?;
+    let slices: Vec<Value> = values.chunks(size as usize).map(|chunk| Value::array(chunk.to_vec())).collect();
+    let Some(l) = ctx.lambda else { return Ok(Value::array(slices)) };
+    let (_, max) = l.arity();
+    if max == 0 {
+        return Err(plain("slice(): block must define at least one parameter. Block has 0."));
+    }
+    for s in &slices {
+        let call_args = if max == 1 {
+            vec![s.clone()]
+        } else {
+            let mut parts = s.as_array().unwrap_or(&[]).to_vec();
+            parts.resize(max.min(size as usize), Value::Undef);
+            parts
+        };
+        if stop_on_break(c.call_lambda(&l, call_args))?.is_none() {
+            break;
+        }
+    }
+    Ok(args[0].clone())
+}
+
+pub fn with(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    let l = lambda(c, ctx)?;
+    c.call_lambda(&l, args)
+}
+
+pub fn then(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Any arg, &Callable[1,1] block"])?;
+    if args[0].is_undef() {
+        return Ok(Value::Undef);
+    }
+    let l = lambda(c, ctx)?;
+    c.call_lambda(&l, vec![args[0].clone()])
+}
+
+pub fn lest(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Any arg, &Callable[0,0] block"])?;
+    if !args[0].is_undef() {
+        return Ok(args[0].clone());
+    }
+    let l = lambda(c, ctx)?;
+    c.call_lambda(&l, Vec::new())
+}
+
+pub fn reverse_each(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable iterable, &?Callable block"])?;
+    let mut values = iterable_values(&args[0]).ok_or_else(|| not_iterable(ctx.name, &args[0]))?;
+    values.reverse();
+    let Some(l) = ctx.lambda else { return Ok(Value::Iterator(Rc::new(values))) };
+    for value in values {
+        if stop_on_break(c.call_lambda(&l, vec![value]))?.is_none() {
+            break;
+        }
+    }
+    Ok(Value::Undef)
+}
+
+pub fn step(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable iterable, Integer[1] step, &?Callable block"])?;
+    let Value::Integer(step) = args[1] else { return Ok(Value::Undef) };
+    let values = iterable_values(&args[0]).ok_or_else(|| not_iterable(ctx.name, &args[0]))?;
+    let stepped: Vec<Value> = values.into_iter().step_by(step as usize).collect();
+    let Some(l) = ctx.lambda else { return Ok(Value::Iterator(Rc::new(stepped))) };
+    for value in stepped {
+        if stop_on_break(c.call_lambda(&l, vec![value]))?.is_none() {
+            break;
+        }
+    }
+    Ok(Value::Undef)
+}
+
+pub fn any(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let collection = args[0].clone();
+    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    for (index, entry) in values.iter().enumerate() {
+        match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+            Some(v) if v.is_true() => return Ok(Value::Boolean(true)),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    Ok(Value::Boolean(false))
+}
+
+pub fn all(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let collection = args[0].clone();
+    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    for (index, entry) in values.iter().enumerate() {
+        match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+            Some(v) if !v.is_true() => return Ok(Value::Boolean(false)),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    Ok(Value::Boolean(true))
+}
+
+pub fn partition(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Collection collection, &Callable[1,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let collection = args[0].clone();
+    let values = iterable_values(&collection).unwrap_or_default();
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    for (index, entry) in values.iter().enumerate() {
+        if yield_entry(c, &l, &collection, index, entry)?.is_true() {
+            yes.push(entry.clone());
+        } else {
+            no.push(entry.clone());
+        }
+    }
+    if let Value::Hash(_) = collection {
+        let to_hash = |pairs: Vec<Value>| {
+            let mut map = Map::new();
+            for pair in pairs {
+                let pair = pair.as_array().unwrap_or(&[]).to_vec();
+                map.insert(pair[0].clone(), pair[1].clone());
+            }
+            Value::hash(map)
+        };
+        return Ok(Value::array(vec![to_hash(yes), to_hash(no)]));
+    }
+    Ok(Value::array(vec![Value::array(yes), Value::array(no)]))
+}
+
+pub fn group_by(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Collection collection, &Callable[1,2] block"])?;
+    let l = lambda(c, ctx)?;
+    let collection = args[0].clone();
+    let values = iterable_values(&collection).unwrap_or_default();
+    let mut groups: Map = Map::new();
+    for (index, entry) in values.iter().enumerate() {
+        let key = yield_entry(c, &l, &collection, index, entry)?;
+        let group = groups.entry(key).or_insert_with(|| Value::array(Vec::new()));
+        if let Value::Array(items) = group {
+            Rc::make_mut(items).push(entry.clone());
+        }
+    }
+    Ok(Value::hash(groups))
+}
+
+pub fn tree_each(c: &mut Compiler, ctx: &mut CallContext, _args: Vec<Value>) -> R<Value> {
+    Err(c.unsupported("the function 'tree_each'", ctx.span))
+}
+
+pub fn index(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block", "String str, String match", "Iterable enumerable, Any match"])?;
+    let collection = args[0].clone();
+    if let Some(l) = ctx.lambda {
+        let values = iterable_values(&collection).unwrap_or_default();
+        for (index, entry) in values.iter().enumerate() {
+            if yield_entry(c, &l, &collection, index, entry)?.is_true() {
+                return Ok(match &collection {
+                    Value::Hash(_) => entry.as_array().and_then(|p| p.first().cloned()).unwrap_or(Value::Undef),
+                    _ => Value::Integer(index as i64),
+                });
+            }
+        }
+        return Ok(Value::Undef);
+    }
+    let needle = &args[1];
+    match (&collection, needle) {
+        (Value::String(s), Value::String(n)) => Ok(s.find(&**n).map_or(Value::Undef, |i| Value::Integer(s[..i].chars().count() as i64))),
+        (Value::Hash(map), _) => Ok(map.iter().find(|(_, v)| crate::eval::ops::equals(v, needle)).map_or(Value::Undef, |(k, _)| k.clone())),
+        _ => {
+            let values = iterable_values(&collection).unwrap_or_default();
+            Ok(values.iter().position(|v| crate::eval::ops::equals(v, needle)).map_or(Value::Undef, |i| Value::Integer(i as i64)))
+        }
+    }
+}
+
+pub fn call(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    let Some((name, rest)) = args.split_first() else {
+        return Err(plain("'call' expects at least 1 argument, got none"));
+    };
+    let name = name.to_puppet_string();
+    c.call_function(&name, rest.to_vec(), ctx.lambda, ctx.scope, ctx.span)
+}
+
+pub fn break_(c: &mut Compiler, ctx: &mut CallContext, _args: Vec<Value>) -> R<Value> {
+    Err(Flow::Break(c.loc(ctx.span)))
+}
+
+pub fn next(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    Err(Flow::Next(args.into_iter().next().unwrap_or(Value::Undef), c.loc(ctx.span)))
+}
+
+pub fn return_(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    Err(Flow::Return(args.into_iter().next().unwrap_or(Value::Undef), c.loc(ctx.span)))
+}

@@ -14,7 +14,7 @@ pub mod dynamic;
 pub mod integration;
 pub mod pipeline;
 mod limits;
-mod locate;
+pub mod locate;
 mod validate;
 
 pub use limits::{MAX_DEPTH, MAX_SIZE};

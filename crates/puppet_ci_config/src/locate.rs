@@ -13,7 +13,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 /// One step of a path into the YAML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Step {
+pub enum Step {
     Key(String),
     Index(usize),
 }
@@ -45,7 +45,7 @@ impl From<usize> for Step {
 }
 
 /// The 1-based line and column of the value at `path` in `text`, when it is there.
-pub(crate) fn locate(text: &str, path: &[Step]) -> Option<(usize, usize)> {
+pub fn locate(text: &str, path: &[Step]) -> Option<(usize, usize)> {
     let error = Seek { path }.deserialize(serde_yaml::Deserializer::from_str(text)).err()?;
     if !error.to_string().contains(FOUND) {
         return None;

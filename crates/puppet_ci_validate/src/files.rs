@@ -2,11 +2,64 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::hiera::Layer;
 use crate::ValidateError;
 
-/// Adds `path` if it is a file (whatever its name: the user asked for it), or every `.pp`
-/// and `.epp` file under it, sorted so the output is stable. Hidden folders (`.git`) are
-/// skipped; symlinks are followed, and a symlink loop is an error naming it.
+/// What a file is, for validation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Manifest,
+    Epp,
+    Erb,
+    Metadata,
+    HieraConfig(Layer),
+    HieraData,
+}
+
+impl FileKind {
+    /// What a file found in a folder walk is; `None` for files validate does not check.
+    pub fn of(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?;
+        let extension = path.extension().and_then(|extension| extension.to_str()).unwrap_or("");
+        match (name, extension) {
+            (_, "pp") => Some(FileKind::Manifest),
+            (_, "epp") => Some(FileKind::Epp),
+            (_, "erb") => Some(FileKind::Erb),
+            ("metadata.json", _) => Some(FileKind::Metadata),
+            ("hiera.yaml", _) => Some(FileKind::HieraConfig(layer_of(path))),
+            (_, "yaml" | "yml" | "eyaml" | "json") if in_hiera_data(path) => Some(FileKind::HieraData),
+            _ => None,
+        }
+    }
+
+    /// What a file named on the command line is: anything else is read as a manifest.
+    pub fn of_argument(path: &Path) -> FileKind {
+        let extension = path.extension().and_then(|extension| extension.to_str()).unwrap_or("");
+        FileKind::of(path).unwrap_or(match extension {
+            "yaml" | "yml" | "eyaml" | "json" => FileKind::HieraData,
+            _ => FileKind::Manifest,
+        })
+    }
+}
+
+/// A `hiera.yaml` beside a `metadata.json` configures a module's layer; others an
+/// environment's.
+fn layer_of(path: &Path) -> Layer {
+    match path.parent() {
+        Some(folder) if folder.join("metadata.json").is_file() => Layer::Module,
+        _ => Layer::Environment,
+    }
+}
+
+/// True for a file under the `data` folder beside a `hiera.yaml`.
+fn in_hiera_data(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|folder| folder.file_name().is_some_and(|name| name == "data") && folder.parent().is_some_and(|parent| parent.join("hiera.yaml").is_file()))
+}
+
+/// Adds `path` if it is a file (whatever its name: the user asked for it), or every file
+/// under it that validate checks ([`FileKind::of`]), sorted so the output is stable. Hidden
+/// folders (`.git`) are skipped; symlinks are followed, and a symlink loop is an error
+/// naming it.
 pub fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), ValidateError> {
     let metadata = std::fs::metadata(path).map_err(|source| ValidateError::Io { path: path.to_path_buf(), source })?;
     if metadata.is_file() {
@@ -30,22 +83,18 @@ pub fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), Valida
                     return Err(ValidateError::SymlinkLoop { path: at, ancestor: ancestor.to_path_buf() });
                 }
                 // A dangling link that is not Puppet code is none of validate's business.
-                if !is_puppet_file(&at) && std::fs::symlink_metadata(&at).is_ok_and(|metadata| metadata.file_type().is_symlink()) {
+                if FileKind::of(&at).is_none() && std::fs::symlink_metadata(&at).is_ok_and(|metadata| metadata.file_type().is_symlink()) {
                     continue;
                 }
                 let source = err.into_io_error().unwrap_or_else(|| std::io::Error::other("cannot walk the folder"));
                 return Err(ValidateError::Io { path: at, source });
             }
         };
-        if entry.file_type().is_file() && is_puppet_file(entry.path()) {
+        if entry.file_type().is_file() && FileKind::of(entry.path()).is_some() {
             files.push(entry.into_path());
         }
     }
     Ok(())
-}
-
-fn is_puppet_file(path: &Path) -> bool {
-    path.extension().is_some_and(|extension| extension == "pp" || extension == "epp")
 }
 
 #[cfg(unix)]

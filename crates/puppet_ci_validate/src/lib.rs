@@ -15,8 +15,12 @@ use puppet_syntax::checker::FileLocation;
 use rayon::prelude::*;
 
 mod files;
+pub mod hiera;
+mod json_position;
+pub mod metadata;
+pub mod semver;
 
-pub use files::collect_files;
+pub use files::{collect_files, FileKind};
 
 /// Why validation could not do its work (a problem in the code is a diagnostic instead).
 #[derive(Debug, thiserror::Error)]
@@ -46,18 +50,26 @@ impl FileResult {
     }
 }
 
-/// A file to validate: where it is, how to show it, and where it sits in a module.
+/// A file to validate: where it is, how to show it, what it is, and where it sits in a
+/// module.
 #[derive(Debug, Clone)]
 pub struct Target {
     pub path: PathBuf,
     pub shown: PathBuf,
+    pub kind: FileKind,
     pub location: FileLocation,
 }
 
 impl Target {
-    /// A file outside any module, shown as given.
-    pub fn anywhere(path: PathBuf) -> Target {
-        Target { shown: path.clone(), path, location: FileLocation::Anywhere }
+    /// A file named on the command line: outside any module, shown as given.
+    pub fn argument(path: PathBuf) -> Target {
+        Target { shown: path.clone(), kind: FileKind::of_argument(&path), path, location: FileLocation::Anywhere }
+    }
+
+    /// A file found in a folder walk.
+    fn found(path: PathBuf, shown: PathBuf, location: FileLocation) -> Target {
+        let kind = FileKind::of(&path).unwrap_or(FileKind::Manifest);
+        Target { path, shown, kind, location }
     }
 }
 
@@ -69,18 +81,25 @@ pub fn validate(targets: &[Target]) -> Vec<FileResult> {
 /// Validates the files and folders given on a command line, as `puppet parser validate`
 /// does (no module location checks).
 pub fn validate_paths(paths: &[PathBuf]) -> Result<Vec<FileResult>, ValidateError> {
-    let mut files = Vec::new();
+    let mut targets = Vec::new();
     for path in paths {
+        let mut files = Vec::new();
         collect_files(path, &mut files)?;
+        // A file named on the command line is checked whatever its name says; files found in
+        // a folder by what they are.
+        if files.len() == 1 && files[0] == *path {
+            targets.push(Target::argument(path.clone()));
+        } else {
+            targets.extend(files.into_iter().map(|file| Target::found(file.clone(), file, FileLocation::Anywhere)));
+        }
     }
-    let targets: Vec<Target> = files.into_iter().map(Target::anywhere).collect();
     Ok(validate(&targets))
 }
 
-/// The files of a control repo: its site manifest, then each module folder of its
-/// modulepath, with Puppet's checks of what a module file may define (a class
-/// `apache::vhost` belongs in `apache/manifests/vhost.pp`), as Puppet applies them in an
-/// environment. Paths are shown relative to the control repo.
+/// The files of a control repo: its site manifest, its `hiera.yaml` and data, then each
+/// module folder of its modulepath, with Puppet's checks of what a module file may define
+/// (a class `apache::vhost` belongs in `apache/manifests/vhost.pp`), as Puppet applies them
+/// in an environment. Paths are shown relative to the control repo.
 pub fn control_repo_targets(config: &Config) -> Result<Vec<Target>, ValidateError> {
     let shown = |path: &Path| path.strip_prefix(&config.root).unwrap_or(path).to_path_buf();
     let mut targets = Vec::new();
@@ -88,7 +107,18 @@ pub fn control_repo_targets(config: &Config) -> Result<Vec<Target>, ValidateErro
     if site.exists() {
         let mut files = Vec::new();
         collect_files(&site, &mut files)?;
-        targets.extend(files.into_iter().map(|path| Target { shown: shown(&path), path, location: FileLocation::Anywhere }));
+        targets.extend(files.into_iter().map(|path| Target::found(path.clone(), shown(&path), FileLocation::Anywhere)));
+    }
+    let hiera = config.root.join(&config.hiera_config);
+    if hiera.is_file() {
+        let kind = FileKind::HieraConfig(hiera::Layer::Environment);
+        targets.push(Target { shown: shown(&hiera), path: hiera.clone(), kind, location: FileLocation::Anywhere });
+        let data = hiera.parent().unwrap_or(&config.root).join("data");
+        if data.is_dir() {
+            let mut files = Vec::new();
+            collect_files(&data, &mut files)?;
+            targets.extend(files.into_iter().map(|path| Target { shown: shown(&path), path, kind: FileKind::HieraData, location: FileLocation::Anywhere }));
+        }
     }
     for folder in &config.modulepath {
         let modules = config.root.join(folder);
@@ -100,7 +130,7 @@ pub fn control_repo_targets(config: &Config) -> Result<Vec<Target>, ValidateErro
         for path in files {
             let relative = path.strip_prefix(&modules).unwrap_or(&path).to_path_buf();
             let location = FileLocation::in_modulepath(&relative, shown(&path).display().to_string());
-            targets.push(Target { shown: shown(&path), path, location });
+            targets.push(Target::found(path.clone(), shown(&path), location));
         }
     }
     Ok(targets)
@@ -140,9 +170,22 @@ fn validate_file(target: &Target) -> FileResult {
         Ok(bytes) => bytes,
         Err(err) => return FileResult { path: target.shown.clone(), diagnostics: Vec::new(), read_error: Some(format!("cannot read: {err}")) },
     };
-    let epp = target.path.extension().is_some_and(|extension| extension == "epp");
-    let parsed = puppet_syntax::parse_bytes(&bytes, epp);
-    let diagnostics = parsed.validate_in(&target.location).into_iter().map(|diagnostic| convert(&target.shown, diagnostic)).collect();
+    let shown = &target.shown;
+    let diagnostics = match target.kind {
+        FileKind::Manifest | FileKind::Epp => {
+            let parsed = puppet_syntax::parse_bytes(&bytes, target.kind == FileKind::Epp);
+            parsed.validate_in(&target.location).into_iter().map(|diagnostic| convert(shown, diagnostic)).collect()
+        }
+        kind => match std::str::from_utf8(&bytes) {
+            Err(err) => vec![Diagnostic::error(shown, Position::new(1, 1), "INVALID_ENCODING", format!("invalid UTF-8 at byte {}", err.valid_up_to()))],
+            Ok(text) => match kind {
+                FileKind::Erb => puppet_syntax::erb::check(text).into_iter().map(|diagnostic| convert(shown, diagnostic)).collect(),
+                FileKind::Metadata => metadata::check(shown, text),
+                FileKind::HieraConfig(layer) => hiera::check_config(shown, text, layer),
+                _ => hiera::check_data(shown, text),
+            },
+        },
+    };
     FileResult { path: target.shown.clone(), diagnostics, read_error: None }
 }
 
@@ -189,6 +232,34 @@ mod tests {
         );
         let web = &report.cases[2].diagnostics[0];
         assert_eq!((web.file.as_path(), web.start, web.code.as_str()), (Path::new("site/role/manifests/web.pp"), Position::new(4, 1), "SYNTAX_ERROR"));
+    }
+
+    #[test]
+    fn the_stage_checks_hiera_metadata_and_erb_too() {
+        let dir = control_repo(&[
+            ("manifests/site.pp", "node default { }\n"),
+            ("hiera.yaml", "version: 5\nhierarchy:\n  - name: common\n    pat: common.yaml\n"),
+            ("data/common.yaml", "a: [1\n"),
+            ("site/web/metadata.json", "{\"name\": \"acme-web\"}"),
+            ("site/web/templates/x.erb", "<% if true %>\n"),
+            ("site/web/manifests/init.pp", "class web { }\n"),
+        ]);
+        let report = stage(&Config::defaults(dir.path())).unwrap();
+        let failed: Vec<(&str, &str)> = report
+            .cases
+            .iter()
+            .filter(|case| case.outcome.is_failure())
+            .map(|case| (case.group.as_str(), case.diagnostics[0].code.as_str()))
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                ("hiera.yaml", "HIERA_WRONG_TYPE"),
+                ("data/common.yaml", "HIERA_YAML_SYNTAX"),
+                ("site/web/metadata.json", "metadata_json/required_fields"),
+                ("site/web/templates/x.erb", "ERB_SYNTAX_ERROR"),
+            ]
+        );
     }
 
     #[test]

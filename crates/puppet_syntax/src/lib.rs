@@ -9,6 +9,7 @@ pub mod ast;
 pub mod checker;
 mod definitions;
 pub mod diagnostic;
+pub mod erb;
 mod factory;
 mod lower;
 pub mod numbers;

@@ -56,6 +56,11 @@ impl LineIndex {
         (line as u32, (ascii_end - start + characters) as u32 + 1)
     }
 
+    /// The byte offset where 1-based `line` starts, when the text has that line.
+    pub fn line_start(&self, line: u32) -> Option<u32> {
+        self.starts.get((line as usize).checked_sub(1)?).copied()
+    }
+
     /// A span for the byte range `start..end`.
     pub fn span(&self, text: &str, start: u32, end: u32) -> Span {
         let (line, column) = self.line_column(text, start);

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use rustix::process::{Pid, Signal};
 
-use crate::ContainerError;
+use crate::{tool_output, ContainerError, Progress};
 
 /// How long a tool gets to clean up after SIGTERM before it is killed.
 const GRACE: Duration = Duration::from_secs(10);
@@ -49,29 +49,29 @@ impl BuildDir {
     }
 
     /// Runs a build tool to its end in a process group of its own, its temporary files in
-    /// the build folder; its output is kept for the error when it fails.
-    pub(crate) async fn run_tool(&self, mut command: tokio::process::Command, tag: &str) -> Result<(), ContainerError> {
+    /// the build folder; its phase lines go to `progress` as they come, its last lines into
+    /// the error when it fails.
+    pub(crate) async fn run_tool(&self, mut command: tokio::process::Command, tag: &str, progress: &Progress) -> Result<(), ContainerError> {
         let program = command.as_std().get_program().to_string_lossy().into_owned();
+        let name = Path::new(&program).file_name().map_or(program.clone(), |name| name.to_string_lossy().into_owned());
         command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         command.env("TMPDIR", &self.path).process_group(0);
         // Not killed when dropped: the teardown stops the whole group, gently first.
         command.kill_on_drop(false);
-        let child = command
+        let mut child = command
             .spawn()
             .map_err(|err| ContainerError::ImageBuild { tag: tag.into(), message: format!("cannot run {program}: {err}") })?;
         if let Some(pid) = child.id() {
             self.groups.lock().expect("process group list lock").push(pid as i32);
         }
-        let output = child
-            .wait_with_output()
-            .await
-            .map_err(|err| ContainerError::ImageBuild { tag: tag.into(), message: format!("{program}: {err}") })?;
-        if output.status.success() {
+        let (stdout, stderr) = (child.stdout.take().expect("piped"), child.stderr.take().expect("piped"));
+        let show = |line: &str| progress(&format!("image {tag}: {name}: {line}"));
+        let (_, stderr_tail, status) = tokio::join!(tool_output::follow(stdout, show), tool_output::follow(stderr, show), child.wait());
+        let status = status.map_err(|err| ContainerError::ImageBuild { tag: tag.into(), message: format!("{program}: {err}") })?;
+        if status.success() {
             return Ok(());
         }
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
-        Err(ContainerError::ImageBuild { tag: tag.into(), message: format!("{program} failed ({}):\n{}", output.status, tail.join("\n")) })
+        Err(ContainerError::ImageBuild { tag: tag.into(), message: format!("{program} failed ({status}):\n{}", stderr_tail.join("\n")) })
     }
 
     /// Stops what the build started, undoes its mounts and removes the folder; says what
@@ -234,7 +234,7 @@ mod tests {
         // A tool with a child: both must be gone after the teardown.
         command.args(["-c", "sleep 300 & echo $! > \"$TMPDIR/child\"; sleep 300"]);
         runtime.block_on(async {
-            let _ = tokio::time::timeout(Duration::from_millis(500), dir.run_tool(command, "unit-test")).await;
+            let _ = tokio::time::timeout(Duration::from_millis(500), dir.run_tool(command, "unit-test", &(std::sync::Arc::new(|_: &str| {}) as Progress))).await;
         });
         let child: i32 = std::fs::read_to_string(path.join("child")).unwrap().trim().parse().unwrap();
         let group = dir.groups.lock().unwrap()[0];

@@ -208,7 +208,7 @@ pub(crate) async fn ensure_image(
     let build = BuildDir::create(&spec.key())?;
     let tarball = build.path().join("rootfs.tar");
     let result = async {
-        make_rootfs(spec, &build, &tarball, &tag).await?;
+        make_rootfs(spec, &build, &tarball, &tag, progress).await?;
         progress(&format!("image {tag}: root filesystem made in {:.1}s, importing", started.elapsed().as_secs_f64()));
         import(docker, spec, &tarball).await
     }
@@ -255,7 +255,7 @@ fn find_tool(name: &str) -> Option<PathBuf> {
 
 /// Writes the image's root filesystem as a tarball at `tarball`, its tools' temporary
 /// files in `build`.
-async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &str) -> Result<(), ContainerError> {
+async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &str, progress: &Progress) -> Result<(), ContainerError> {
     let sources = apt_sources::host_sources_for(Path::new("/"), &spec.suite);
     if sources.is_empty() {
         let searched: Vec<String> =
@@ -285,7 +285,7 @@ async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &s
         }
         command.arg(tarball);
         command.args(sources.iter().map(apt_sources::AptSource::line));
-        return build.run_tool(command, tag).await;
+        return build.run_tool(command, tag, progress).await;
     }
     let Some(debootstrap) = find_tool("debootstrap") else { return Err(ContainerError::NoBootstrapTool) };
     // debootstrap takes one mirror: install from the first, then upgrade from all of them
@@ -295,7 +295,7 @@ async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &s
         let mut command = tokio::process::Command::new(debootstrap);
         command.args(["--variant=minbase", &format!("--include={include}"), &spec.suite]);
         command.arg(root).arg(&sources[0].uri);
-        build.run_tool(command, tag).await?;
+        build.run_tool(command, tag, progress).await?;
         let lines: Vec<String> = sources.iter().map(apt_sources::AptSource::line).collect();
         let list = root.join("etc/apt/sources.list");
         std::fs::write(&list, lines.join("\n") + "\n").map_err(ContainerError::io(&list))?;
@@ -303,10 +303,10 @@ async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &s
         // The new root's own PATH, not the caller's.
         upgrade.env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         upgrade.arg(root).args(["/bin/sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq dist-upgrade && apt-get clean"]);
-        build.run_tool(upgrade, tag).await?;
+        build.run_tool(upgrade, tag, progress).await?;
         let mut pack = tokio::process::Command::new("tar");
         pack.arg("-C").arg(root).args(["--numeric-owner", "-cf"]).arg(tarball).arg(".");
-        build.run_tool(pack, tag).await
+        build.run_tool(pack, tag, progress).await
     }
     .await
 }

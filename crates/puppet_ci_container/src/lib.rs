@@ -20,6 +20,7 @@ mod image;
 mod integration;
 mod interrupt;
 mod run;
+mod tool_output;
 mod upload;
 
 pub use dynamic::run_dynamic;

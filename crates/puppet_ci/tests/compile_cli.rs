@@ -92,7 +92,6 @@ fn bad_input_exits_2_with_a_clear_message() {
     check(&["--manifest", missing.to_str().unwrap(), "--facts", "debian-12-x86_64"], format!("manifest not found: {}", missing.display()));
     let modules = dir.path().join("modules");
     check(&["--modulepath", modules.to_str().unwrap(), "--code", "", "--facts", "debian-12-x86_64"], format!("modulepath folder not found: {}", modules.display()));
-    check(&["--code", "", "--facts", "debian-12-x86_64", "--engine", "native"], "the native engine is not built yet: use --engine puppet".to_owned());
 
     let usage = puppet_ci(&["--code", "", "--facts", "debian-12-x86_64", "--puppet-version", "6"]);
     assert_eq!(usage.status.code(), Some(2));

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use puppet_catalog::{Catalog, CompileRequest, Engine, EngineError, PuppetVersion};
+use puppet_compiler::NativeEngine;
 use puppet_engine_puppet::{PuppetEngine, PuppetEngineOptions};
 use puppet_facts::{AgentOptions, FactsError};
 use serde_json::Value;
@@ -29,8 +30,6 @@ pub enum SetupError {
     NoNodeName { facts: String },
     #[error("cannot make {} absolute: {error}", path.display())]
     Path { path: PathBuf, error: std::io::Error },
-    #[error("the native engine is not built yet: use --engine puppet")]
-    NativeNotBuilt,
     #[error(transparent)]
     Engine(EngineError),
 }
@@ -162,10 +161,32 @@ pub enum EngineChoice {
 /// The engine for `choice`. The Puppet engine's worker starts at its first compile.
 pub fn engine(choice: EngineChoice, puppet: PuppetEngineOptions) -> Result<Box<dyn Engine>, SetupError> {
     match choice {
-        EngineChoice::Native => Err(SetupError::NativeNotBuilt),
-        // Until the native engine is built, auto is the Puppet engine.
-        EngineChoice::Auto | EngineChoice::Puppet => {
-            Ok(Box::new(PuppetEngine::with_options(puppet).map_err(SetupError::Engine)?))
+        EngineChoice::Native => Ok(Box::new(NativeEngine::new())),
+        EngineChoice::Auto => Ok(Box::new(AutoEngine { native: NativeEngine::new(), puppet_options: puppet, puppet: std::sync::OnceLock::new() })),
+        EngineChoice::Puppet => Ok(Box::new(PuppetEngine::with_options(puppet).map_err(SetupError::Engine)?)),
+    }
+}
+
+/// `--engine auto`: the native engine, and real Puppet (started when first needed) for a
+/// node whose code uses something the native engine does not implement.
+struct AutoEngine {
+    native: NativeEngine,
+    puppet_options: PuppetEngineOptions,
+    puppet: std::sync::OnceLock<Result<PuppetEngine, EngineError>>,
+}
+
+impl Engine for AutoEngine {
+    fn name(&self) -> &'static str {
+        "auto"
+    }
+
+    fn compile(&self, request: &CompileRequest) -> Result<Catalog, EngineError> {
+        match self.native.compile(request) {
+            Err(EngineError::Unsupported { .. }) => match self.puppet.get_or_init(|| PuppetEngine::with_options(self.puppet_options.clone())) {
+                Ok(puppet) => puppet.compile(request),
+                Err(error) => Err(error.clone()),
+            },
+            other => other,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use puppet_catalog::PuppetVersion;
+use puppet_catalog::{EngineError, PuppetVersion};
 use puppet_ci_compile::{build_request, engine, CompileOptions, EngineChoice, SetupError};
 use puppet_engine_puppet::PuppetEngineOptions;
 
@@ -83,8 +83,20 @@ fn fact_problems_are_setup_errors() {
 }
 
 #[test]
-fn the_native_engine_is_not_built_yet() {
-    let error = engine(EngineChoice::Native, PuppetEngineOptions::default()).err().unwrap();
-    assert_eq!(error.to_string(), "the native engine is not built yet: use --engine puppet");
-    assert_eq!(engine(EngineChoice::Auto, PuppetEngineOptions::default()).unwrap().name(), "puppet");
+fn auto_hands_what_the_native_engine_does_not_support_to_puppet() {
+    let native = engine(EngineChoice::Native, PuppetEngineOptions::default()).unwrap();
+    let auto = engine(EngineChoice::Auto, PuppetEngineOptions::default()).unwrap();
+    assert_eq!((native.name(), auto.name()), ("native", "auto"));
+
+    // ERB is Ruby: the native engine says so, and auto asks Puppet instead.
+    let mut request = build_request(&CompileOptions::new("debian-12-x86_64")).unwrap();
+    request.code = Some("notify { inline_template('<%= 1 + 1 %>'): }".to_owned());
+    let error = native.compile(&request).unwrap_err();
+    assert!(matches!(&error, EngineError::Unsupported { construct, .. } if construct.contains("ERB")), "{error:?}");
+    let catalog = auto.compile(&request).unwrap();
+    assert!(catalog.resource("Notify", "2").is_some(), "{:?}", catalog.resources);
+
+    // Code the native engine supports never starts Puppet.
+    request.code = Some("notify { 'native': }".to_owned());
+    assert!(auto.compile(&request).unwrap().resource("Notify", "native").is_some());
 }

@@ -39,13 +39,26 @@ enum Location {
 pub struct Config {
     levels: Vec<Level>,
     default_levels: Vec<Level>,
+    version: u32,
+}
+
+/// Hiera 5's configuration when `hiera.yaml` is missing: `data/common.yaml`.
+fn default_config(root: &Path) -> Config {
+    Config {
+        levels: vec![Level { name: "Common".into(), backend: Backend::Yaml, datadir: root.join("data"), locations: vec![Location::Path("common.yaml".into())] }],
+        default_levels: Vec::new(),
+        version: 5,
+    }
 }
 
 /// The lookup state of a compile: configurations and data files read so far.
 #[derive(Default)]
 pub struct Hiera {
     pub global_config: Option<PathBuf>,
+    /// The environment folder (its `hiera.yaml`, or Hiera 5's default `data/common.yaml`).
+    pub environment_dir: Option<PathBuf>,
     global: Option<Option<Rc<Config>>>,
+    environment: Option<Option<Rc<Config>>>,
     modules: FxHashMap<String, Option<Rc<Config>>>,
     files: FxHashMap<PathBuf, Result<Option<Value>, String>>,
     lookup_options: FxHashMap<Option<String>, Rc<Map>>,
@@ -327,7 +340,7 @@ fn v5_config(root: &Path, map: &serde_yaml::Mapping, path: &Path) -> Result<Conf
     let defaults = map.get(serde_yaml::Value::String("defaults".into())).and_then(|v| v.as_mapping()).cloned().unwrap_or_default();
     let levels = v5_levels(root, map.get(serde_yaml::Value::String("hierarchy".into())), &defaults, path)?;
     let default_levels = v5_levels(root, map.get(serde_yaml::Value::String("default_hierarchy".into())), &defaults, path)?;
-    let mut config = Config { levels, default_levels };
+    let mut config = Config { levels, default_levels, version: 5 };
     if map.get(serde_yaml::Value::String("hierarchy".into())).is_none() {
         config.levels.push(Level {
             name: "Common".into(),
@@ -371,7 +384,7 @@ fn v3_config(root: &Path, map: &serde_yaml::Mapping) -> Config {
             locations: hierarchy.iter().map(|h| Location::Path(format!("{h}.{extension}"))).collect(),
         });
     }
-    Config { levels, default_levels: Vec::new() }
+    Config { levels, default_levels: Vec::new(), version: 3 }
 }
 
 /// Where a lookup comes from: the calling scope.
@@ -388,6 +401,30 @@ impl Compiler<'_> {
         Ok(config)
     }
 
+    fn environment_config(&mut self) -> R<Option<Rc<Config>>> {
+        if let Some(config) = &self.hiera.environment {
+            return Ok(config.clone());
+        }
+        let config = match self.hiera.environment_dir.clone() {
+            Some(dir) => {
+                let path = dir.join("hiera.yaml");
+                if path.is_file() {
+                    let config = read_config(&path).map_err(plain)?;
+                    if config.version < 5 {
+                        None
+                    } else {
+                        Some(Rc::new(config))
+                    }
+                } else {
+                    Some(Rc::new(default_config(&dir)))
+                }
+            }
+            None => None,
+        };
+        self.hiera.environment = Some(config.clone());
+        Ok(config)
+    }
+
     fn module_config(&mut self, module: &str) -> R<Option<Rc<Config>>> {
         if let Some(config) = self.hiera.modules.get(module) {
             return Ok(config.clone());
@@ -396,7 +433,11 @@ impl Compiler<'_> {
         let config = match path {
             Some(path) if path.is_file() => {
                 let config = read_config(&path).map_err(plain)?;
-                Some(Rc::new(config))
+                if config.version < 5 {
+                    None
+                } else {
+                    Some(Rc::new(config))
+                }
             }
             _ => None,
         };
@@ -632,6 +673,15 @@ impl Compiler<'_> {
                 merged = (*map).clone();
             }
         }
+        if let Some(config) = self.environment_config()? {
+            if let Some(Value::Hash(map)) = self.config_lookup(&config, "lookup_options", &Merge::Hash, scope, false)? {
+                for (k, v) in map.iter() {
+                    if !merged.contains_key(k) {
+                        merged.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
         if let Some(module) = module {
             if let Some(config) = self.module_config(module)? {
                 if let Some(Value::Hash(map)) = self.config_lookup(&config, "lookup_options", &Merge::Hash, scope, false)? {
@@ -720,6 +770,9 @@ impl Compiler<'_> {
         let mut result: Option<Value> = None;
         let mut providers: Vec<Rc<Config>> = Vec::new();
         if let Some(config) = self.global_config()? {
+            providers.push(config);
+        }
+        if let Some(config) = self.environment_config()? {
             providers.push(config);
         }
         if let Some(module) = module {

@@ -6,6 +6,7 @@
 //! modification time); each [`NativeCompiler::compile`] is independent and
 //! synchronous. The only I/O is reading the manifest and the modulepath.
 
+mod engine;
 pub mod eval;
 pub mod functions;
 pub mod hiera;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
 
+pub use engine::NativeEngine;
 pub use eval::{PuppetVersion, Strict};
 use eval::{Compiler, ErrorClass, Flow, Settings};
 use loader::{Loader, ParseCache};
@@ -36,8 +38,15 @@ pub struct CompileOptions {
     pub node_name: String,
     /// The node's facts (a JSON object), as an agent sends them.
     pub facts: serde_json::Value,
-    /// `trusted.extensions`.
+    /// `trusted.extensions` (when `trusted` is not given).
     pub trusted_extensions: serde_json::Value,
+    /// The whole `$trusted` hash; default: a node authenticated by its certificate.
+    pub trusted: Option<serde_json::Value>,
+    /// `$server_facts`; default: Puppet 7.23's, with the environment.
+    pub server_facts: Option<serde_json::Value>,
+    /// The environment folder: its `hiera.yaml` (or Hiera's default) is the environment
+    /// layer of lookups.
+    pub environment_dir: Option<PathBuf>,
     pub modulepath: Vec<PathBuf>,
     /// The main manifest: a file, or a folder of `.pp` files.
     pub manifest: Option<PathBuf>,
@@ -49,6 +58,8 @@ pub struct CompileOptions {
     pub hiera_config: Option<PathBuf>,
     pub environment: String,
     pub strict_variables: bool,
+    /// Puppet's `strict` setting; default: the version's.
+    pub strict: Option<Strict>,
     pub version: PuppetVersion,
     /// Stop a compile after this many resources (runaway recursion or loops).
     pub max_resources: usize,
@@ -62,6 +73,9 @@ impl Default for CompileOptions {
             node_name: "node.example.com".into(),
             facts: serde_json::Value::Object(serde_json::Map::new()),
             trusted_extensions: serde_json::Value::Object(serde_json::Map::new()),
+            trusted: None,
+            server_facts: None,
+            environment_dir: None,
             modulepath: Vec::new(),
             manifest: None,
             code: None,
@@ -69,6 +83,7 @@ impl Default for CompileOptions {
             hiera_config: None,
             environment: "production".into(),
             strict_variables: false,
+            strict: None,
             version: PuppetVersion::V7,
             max_resources: 200_000,
             max_steps: 50_000_000,
@@ -135,24 +150,36 @@ impl NativeCompiler {
             Some((h, d)) => (Value::from(h), Value::from(d)),
             None => (Value::from(node_name.as_str()), Value::Undef),
         };
-        let mut trusted = value::Map::new();
-        trusted.insert(Value::from("authenticated"), Value::from("remote"));
-        trusted.insert(Value::from("certname"), Value::from(node_name.as_str()));
-        trusted.insert(Value::from("extensions"), value::from_json(&options.trusted_extensions));
-        trusted.insert(Value::from("hostname"), hostname);
-        trusted.insert(Value::from("domain"), domain);
-        trusted.insert(Value::from("external"), Value::empty_hash());
-        let mut server = value::Map::new();
-        server.insert(Value::from("serverversion"), Value::from(PUPPET_VERSION));
-        server.insert(Value::from("servername"), Value::from("puppet"));
-        server.insert(Value::from("serverip"), Value::from("127.0.0.1"));
-        server.insert(Value::from("environment"), Value::from(options.environment.as_str()));
+        let trusted = match &options.trusted {
+            Some(trusted) => value::from_json(trusted),
+            None => {
+                let mut trusted = value::Map::new();
+                trusted.insert(Value::from("authenticated"), Value::from("remote"));
+                trusted.insert(Value::from("certname"), Value::from(node_name.as_str()));
+                trusted.insert(Value::from("extensions"), value::from_json(&options.trusted_extensions));
+                trusted.insert(Value::from("hostname"), hostname);
+                trusted.insert(Value::from("domain"), domain);
+                trusted.insert(Value::from("external"), Value::empty_hash());
+                Value::hash(trusted)
+            }
+        };
+        let server = match &options.server_facts {
+            Some(server) => value::from_json(server),
+            None => {
+                let mut server = value::Map::new();
+                server.insert(Value::from("serverversion"), Value::from(PUPPET_VERSION));
+                server.insert(Value::from("servername"), Value::from("puppet"));
+                server.insert(Value::from("serverip"), Value::from("127.0.0.1"));
+                server.insert(Value::from("environment"), Value::from(options.environment.as_str()));
+                Value::hash(server)
+            }
+        };
 
         let main = self.main_manifest(options)?;
-        let strict = match options.version {
+        let strict = options.strict.unwrap_or(match options.version {
             PuppetVersion::V7 => Strict::Warning,
             PuppetVersion::V8 => Strict::Error,
-        };
+        });
         let settings = Settings {
             node_name: node_name.clone(),
             environment: options.environment.clone(),
@@ -163,8 +190,9 @@ impl NativeCompiler {
             max_steps: options.max_steps,
         };
         let loader = Loader::new(&self.cache, &options.modulepath);
-        let mut compiler = Compiler::new(settings, loader, facts, Value::hash(trusted), Value::hash(server));
+        let mut compiler = Compiler::new(settings, loader, facts, trusted, server);
         compiler.hiera.global_config = options.hiera_config.clone();
+        compiler.hiera.environment_dir = options.environment_dir.clone();
         if let Some(main) = &main {
             if let Some(error) = &main.error {
                 return Err(to_error(compiler.load_failure(loader::parse_failure(&main.path, error)), &node_name));
@@ -273,14 +301,14 @@ fn to_error(flow: Flow, node_name: &str) -> Error {
                     line: error.location.line,
                 };
             }
-            let message = format!("{} on node {node_name}", error.message());
-            // Puppet keeps the location only of errors with an issue (evaluation and parse
-            // errors); others become a plain Puppet::Error whose message alone says where.
-            if error.class != ErrorClass::Preformatted {
-                return Error::Compile { message, file: None, line: None, column: None, issue_code: error.issue_code.map(str::to_string) };
+            let _ = node_name;
+            // The message without its location (Ruby's `basic_message`); plain errors (Ruby's
+            // ArgumentError, a Puppet::Error raised without a place) have no location.
+            if error.class == ErrorClass::Plain {
+                return Error::Compile { message: error.detail, file: None, line: None, column: None, issue_code: error.issue_code.map(str::to_string) };
             }
             Error::Compile {
-                message,
+                message: error.detail.clone(),
                 file: error.location.file.as_deref().filter(|f| !f.is_empty()).map(str::to_string),
                 line: error.location.line,
                 column: error.location.column,
@@ -288,14 +316,14 @@ fn to_error(flow: Flow, node_name: &str) -> Error {
             }
         }
         Flow::Break(location) | Flow::Next(_, location) | Flow::Return(_, location) => Error::Compile {
-            message: format!("break() from context where this is illegal on node {node_name}"),
+            message: "break() from context where this is illegal".to_string(),
             file: location.file.as_deref().filter(|f| !f.is_empty()).map(str::to_string),
             line: location.line,
             column: location.column,
             issue_code: None,
         },
         Flow::UnevaluatedParameter(name) => Error::Compile {
-            message: format!("expects a value for parameter ${name} on node {node_name}"),
+            message: format!("expects a value for parameter ${name}"),
             file: None,
             line: None,
             column: None,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # puppet-ci nightly job: the slow stages (containers, integration) on the deploy branch,
 # with base images rebuilt from today's packages, so a change outside the repo (a Debian
-# update, a new Forge module in the cache) is found before the next deploy. Run from cron
-# or a scheduled CI job, e.g.
+# update, a new Forge module in the cache) is found before the next deploy. Scheduled by
+# the systemd timer in ci/systemd/ (install steps in its service file), by the GitHub
+# workflow's `schedule:` or the Jenkinsfile's cron trigger; from cron it would be
 #   15 2 * * *  deploy  /srv/control-repo/ci/nightly.sh /srv/control-repo
 #
 #   nightly.sh [REPO [REPORTS]]

@@ -1,0 +1,93 @@
+//! What a rule sees of one file: its path, text, lines and tokens, puppet-lint's token
+//! indexes (computed once, on first use), and the settings of the run.
+
+use std::cell::OnceCell;
+
+use crate::data::{self, DefinitionIndex, IndexError, ResourceIndex};
+use crate::rule::{Kind, Problem, RuleMeta};
+use crate::settings::Settings;
+use crate::token::{TokenId, TokenKind, Tokens};
+
+pub struct Context<'src, 'run> {
+    /// The path as given (puppet-lint's `path`).
+    pub path: &'run str,
+    /// The absolute path (puppet-lint's `fullpath`).
+    pub fullpath: &'run str,
+    pub source: &'src str,
+    /// The text split on `\n` (puppet-lint's `manifest_lines`).
+    pub lines: Vec<&'src str>,
+    pub tokens: Tokens<'src>,
+    pub settings: &'run Settings,
+    resources: OnceCell<Result<Vec<ResourceIndex>, IndexError>>,
+    classes: OnceCell<Vec<DefinitionIndex>>,
+    defines: OnceCell<Vec<DefinitionIndex>>,
+    titles: OnceCell<Vec<TokenId>>,
+}
+
+impl<'src, 'run> Context<'src, 'run> {
+    pub fn new(path: &'run str, fullpath: &'run str, source: &'src str, tokens: Tokens<'src>, settings: &'run Settings) -> Self {
+        Context {
+            path,
+            fullpath,
+            source,
+            lines: source.split('\n').collect(),
+            tokens,
+            settings,
+            resources: OnceCell::new(),
+            classes: OnceCell::new(),
+            defines: OnceCell::new(),
+            titles: OnceCell::new(),
+        }
+    }
+
+    /// Resource bodies (`resource_indexes`); `Err` where puppet-lint raises its syntax error.
+    pub fn resource_indexes(&self) -> Result<&[ResourceIndex], IndexError> {
+        match self.resources.get_or_init(|| data::resource_indexes(&self.tokens)) {
+            Ok(indexes) => Ok(indexes),
+            Err(err) => Err(*err),
+        }
+    }
+
+    /// Resource bodies, or none where puppet-lint would have stopped with a syntax error
+    /// (the runner reports that error before any rule runs).
+    pub fn resources(&self) -> &[ResourceIndex] {
+        self.resource_indexes().unwrap_or(&[])
+    }
+
+    pub fn class_indexes(&self) -> &[DefinitionIndex] {
+        self.classes.get_or_init(|| data::definition_indexes(&self.tokens, TokenKind::Class))
+    }
+
+    pub fn defined_type_indexes(&self) -> &[DefinitionIndex] {
+        self.defines.get_or_init(|| data::definition_indexes(&self.tokens, TokenKind::Define))
+    }
+
+    /// Classes, then defined types (puppet-lint's `class_indexes + defined_type_indexes`).
+    pub fn classes_and_defines(&self) -> impl Iterator<Item = &DefinitionIndex> {
+        self.class_indexes().iter().chain(self.defined_type_indexes())
+    }
+
+    pub fn title_tokens(&self) -> &[TokenId] {
+        self.titles.get_or_init(|| data::title_tokens(&self.tokens))
+    }
+
+    /// A problem at a token's line and column.
+    pub fn problem_at(&self, meta: &'static RuleMeta, message: impl Into<String>, token: TokenId) -> Problem {
+        let token = self.tokens.get(token);
+        problem(meta, message, token.line, token.column)
+    }
+}
+
+/// A problem of a rule at a line and column, of the rule's level.
+pub fn problem(meta: &'static RuleMeta, message: impl Into<String>, line: u32, column: u32) -> Problem {
+    Problem {
+        rule: 0,
+        check: meta.name,
+        kind: Kind::from(meta.level),
+        message: message.into(),
+        line,
+        column,
+        reason: None,
+        fix: None,
+    }
+}

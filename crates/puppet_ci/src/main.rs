@@ -51,6 +51,8 @@ enum Command {
     Validate(commands::validate::Args),
     /// Compile a node's catalog (natively or with real Puppet) and print it as JSON.
     Compile(commands::compile::Args),
+    /// puppet-lint's 40 checks (same names, messages, positions and fixes), fast.
+    Lint(commands::lint::Args),
     /// Print a manifest's AST (`--dump pn` prints what `puppet parser dump --format pn` prints).
     Parse(commands::parse::Args),
     /// Build, list and prune the Debian base images the container stages run in.
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => commands::validate::run(args, &cli.global),
         Command::Compile(args) => commands::compile::run(args, &cli.global),
+        Command::Lint(args) => commands::lint::run(args, &cli.global),
         Command::Parse(args) => commands::parse::run(args, &cli.global),
         Command::Image(args) => commands::image::run(args, &cli.global),
         Command::Dynamic(args) => commands::dynamic::run(args, &cli.global),

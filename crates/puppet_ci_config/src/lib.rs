@@ -12,6 +12,7 @@ use serde::Deserialize;
 pub mod deploy;
 pub mod dynamic;
 pub mod integration;
+pub mod lint;
 pub mod pipeline;
 mod limits;
 pub mod locate;
@@ -47,6 +48,9 @@ pub struct Config {
     /// Where and how passing code is deployed.
     #[serde(default)]
     pub deploy: Option<deploy::Deploy>,
+    /// Which puppet-lint checks run, and what fails the lint stage.
+    #[serde(default)]
+    pub lint: lint::Lint,
     /// Stages left out of `puppet-ci all`, and stages allowed to find nothing.
     #[serde(default)]
     pub pipeline: pipeline::Pipeline,

@@ -38,7 +38,20 @@ pub(crate) fn problems(config: &Config) -> Vec<Problem> {
     if let Some(deploy) = &config.deploy {
         self::deploy(deploy, &mut problems);
     }
+    lint(&config.lint, &mut problems);
     problems.0
+}
+
+/// Check names must be puppet-lint's.
+fn lint(lint: &crate::lint::Lint, problems: &mut Problems) {
+    let lists = [("only_checks", lint.only_checks.as_deref().unwrap_or_default()), ("enable", &lint.enable[..]), ("disable", &lint.disable[..])];
+    for (key, names) in lists {
+        for (index, name) in names.iter().enumerate() {
+            if !crate::lint::CHECKS.contains(&name.as_str()) {
+                problems.add(yaml_path!["lint", key, index], format!("unknown check {name:?}: `puppet-ci rule --list` lists the 40 checks"));
+            }
+        }
+    }
 }
 
 fn is_relative_inside(path: &std::path::Path) -> bool {

@@ -12,4 +12,8 @@ pub enum LintError {
     Write { path: PathBuf, source: std::io::Error },
     #[error("{}:{line}: {message}", path.display())]
     Config { path: PathBuf, line: usize, message: String },
+    #[error("{0}")]
+    Usage(String),
+    #[error("git {command} failed: {stderr}")]
+    Git { command: String, stderr: String },
 }

@@ -6,6 +6,7 @@
 //! Puppet's parser ([`puppet_syntax`]) decides whether a file is valid at all and checks
 //! every fix. One rule per file in [`rules`], each declaring the tokens it wants.
 
+pub mod command;
 pub mod context;
 pub mod control;
 pub mod data;
@@ -13,6 +14,7 @@ pub mod engine;
 mod error;
 pub mod fix;
 pub mod lexer;
+pub mod options;
 pub mod rule;
 pub mod rules;
 mod ruby;

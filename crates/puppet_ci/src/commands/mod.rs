@@ -7,6 +7,7 @@ pub mod dynamic;
 pub mod generate;
 pub mod image;
 pub mod integration;
+pub mod lint;
 pub mod package;
 pub mod parse;
 pub mod rollback;

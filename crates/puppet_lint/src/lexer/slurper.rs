@@ -64,14 +64,12 @@ pub fn variable_name_len(text: &str) -> Option<usize> {
     // Read `\w+(-\w+)*` groups separated by `::`; the last group must not be followed by
     // a `::` that starts nothing.
     let mut end = None;
-    loop {
-        let Some(group_end) = dashed_word_len(&bytes[pos..]).map(|len| pos + len) else { break };
+    while let Some(group_end) = dashed_word_len(&bytes[pos..]).map(|len| pos + len) {
         end = Some(group_end);
-        if bytes[group_end..].starts_with(b"::") && dashed_word_len(&bytes[group_end + 2..]).is_some() {
-            pos = group_end + 2;
-            continue;
+        if !(bytes[group_end..].starts_with(b"::") && dashed_word_len(&bytes[group_end + 2..]).is_some()) {
+            break;
         }
-        break;
+        pos = group_end + 2;
     }
     end
 }

@@ -78,11 +78,11 @@ impl Rule for CaseWithoutDefault {
             let later = &cases[position + 1..];
             let mut depth = 0i64;
             let mut found_default = false;
-            for index in *start..=*end {
+            for (index, id) in ids.iter().enumerate().take(*end + 1).skip(*start) {
                 if later.iter().any(|(later_start, later_end)| (*later_start..=*later_end).contains(&index)) {
                     continue;
                 }
-                match tokens.kind(ids[index]) {
+                match tokens.kind(*id) {
                     TokenKind::Lbrace => depth += 1,
                     TokenKind::Rbrace => depth -= 1,
                     TokenKind::Default if depth == 1 => {

@@ -48,7 +48,7 @@ impl Rule for SoftTabs2sp {
     }
 
     fn check_token(&self, ctx: &Context<'_, '_>, token: TokenId, out: &mut Vec<Problem>) {
-        if ctx.tokens.value(token).chars().count() % 2 != 0 {
+        if !ctx.tokens.value(token).chars().count().is_multiple_of(2) {
             out.push(ctx.problem_at(&Self::META, "two-space soft tabs not used", token));
         }
     }

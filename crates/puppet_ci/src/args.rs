@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use puppet_ci_catalog::Partition;
+use puppet_ci_compile::EngineChoice;
 use puppet_ci_container::{Progress, StageOptions};
 use puppet_ci_deploy::TargetOverrides;
 use puppet_ci_report::Format;
@@ -116,4 +118,90 @@ impl TargetArgs {
             lock_timeout: self.lock_timeout,
         }
     }
+}
+
+/// The compile engine, as `--engine` spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineName {
+    /// The native engine, and real Puppet for a node it does not support yet.
+    Auto,
+    /// The native engine (Rust) only.
+    Native,
+    /// Real Puppet (Ruby), in a small pool of worker processes.
+    Puppet,
+}
+
+impl EngineName {
+    pub fn choice(self) -> EngineChoice {
+        match self {
+            Self::Auto => EngineChoice::Auto,
+            Self::Native => EngineChoice::Native,
+            Self::Puppet => EngineChoice::Puppet,
+        }
+    }
+}
+
+/// How the catalog stage runs (`catalog`, `test`, `diff`, `all`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CatalogArgs {
+    /// The compile engine. Default: catalog.engine in puppet-ci.yaml (auto).
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineName>,
+    /// Run part K of N (deterministic: N machines together run everything once; the
+    /// dynamic stage splits its roles the same way). `puppet-ci report merge` joins the
+    /// parts' JSON reports.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<Partition>,
+    /// Compile everything: neither read nor write the catalog cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Write catalog snapshots instead of comparing them; review the diff before committing.
+    #[arg(long)]
+    pub update_snapshots: bool,
+    /// Resolve .fixtures.yml and Puppetfile sources again instead of reusing the module store.
+    #[arg(long)]
+    pub refresh_fixtures: bool,
+    /// Compiles at once. Default: one per core (the Puppet engine runs catalog.puppet_workers Ruby processes at most).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs: Option<u64>,
+}
+
+impl CatalogArgs {
+    pub fn stage_options(&self, label: &'static str) -> puppet_ci_catalog::StageOptions {
+        puppet_ci_catalog::StageOptions {
+            engine: self.engine.map(EngineName::choice),
+            partition: self.partition,
+            update_snapshots: self.update_snapshots,
+            cache: !self.no_cache,
+            refresh_fixtures: self.refresh_fixtures,
+            jobs: self.jobs.map(|jobs| jobs as usize),
+            progress: catalog_progress(label),
+        }
+    }
+}
+
+/// The catalog stage's progress on stderr: one line rewritten in place on a terminal;
+/// in a CI log, a line at every tenth of the work and for every failure.
+pub fn catalog_progress(label: &'static str) -> puppet_ci_catalog::Progress {
+    use std::io::{IsTerminal, Write};
+    let terminal = std::io::stderr().is_terminal();
+    Arc::new(move |event: puppet_ci_catalog::Event<'_>| {
+        let mut stderr = std::io::stderr().lock();
+        match event {
+            puppet_ci_catalog::Event::Note(line) => {
+                let _ = writeln!(stderr, "{}puppet-ci {label}: {line}", if terminal { "\r\x1b[K" } else { "" });
+            }
+            puppet_ci_catalog::Event::Compiled { done, total, label: what, engine, passed } => {
+                let verdict = if passed { "ok" } else { "FAILED" };
+                if terminal {
+                    let _ = write!(stderr, "\r\x1b[Kpuppet-ci {label}: [{done}/{total}] {what} {verdict} ({engine})");
+                    if done == total {
+                        let _ = writeln!(stderr);
+                    }
+                } else if !passed || done == total || done * 10 / total != (done - 1) * 10 / total {
+                    let _ = writeln!(stderr, "puppet-ci {label}: [{done}/{total}] {what} {verdict} ({engine})");
+                }
+            }
+        }
+    })
 }

@@ -55,6 +55,14 @@ enum Command {
     Lint(commands::lint::Args),
     /// Print a manifest's AST (`--dump pn` prints what `puppet parser dump --format pn` prints).
     Parse(commands::parse::Args),
+    /// Compile every role against every fact set, check the catalogs, run module tests.
+    Catalog(commands::catalog::Args),
+    /// Run a module's tests (puppet-ci-tests.yaml expectations and catalog snapshots).
+    Test(commands::test::Args),
+    /// Compare the catalogs of two git refs for every role and fact set.
+    Diff(commands::diff::Args),
+    /// Work with report files: merge the parts of a partitioned run.
+    Report(commands::report::Args),
     /// Build, list and prune the Debian base images the container stages run in.
     Image(commands::image::Args),
     /// Apply each role in a real container, apply again, and run the role's checks.
@@ -90,6 +98,10 @@ fn main() -> ExitCode {
         Command::Compile(args) => commands::compile::run(args, &cli.global),
         Command::Lint(args) => commands::lint::run(args, &cli.global),
         Command::Parse(args) => commands::parse::run(args, &cli.global),
+        Command::Catalog(args) => commands::catalog::run(args, &cli.global),
+        Command::Test(args) => commands::test::run(args, &cli.global),
+        Command::Diff(args) => commands::diff::run(args, &cli.global),
+        Command::Report(args) => commands::report::run(args, &cli.global),
         Command::Image(args) => commands::image::run(args, &cli.global),
         Command::Dynamic(args) => commands::dynamic::run(args, &cli.global),
         Command::Integration(args) => commands::integration::run(args, &cli.global),

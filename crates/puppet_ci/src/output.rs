@@ -17,13 +17,8 @@ impl ReportArgs {
     /// Writes every report file asked for, then prints the report on stdout. The files come
     /// first: a run whose report could not be written fails before anything says "passed".
     pub fn emit(&self, report: &RunReport, root: &Path) -> anyhow::Result<()> {
-        let files = [(&self.junit, Format::Junit), (&self.json, Format::Json), (&self.sarif, Format::Sarif), (&self.codeclimate, Format::Codeclimate)];
+        self.write_files(report, root)?;
         let sources = FileSources { root: root.to_path_buf() };
-        for (path, format) in files {
-            if let Some(path) = path {
-                puppet_ci_report::write_report(path, &format.render(report, &sources))?;
-            }
-        }
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(self.format.render(report, &sources).as_bytes())?;
         let under_github = std::env::var_os("GITHUB_ACTIONS").is_some_and(|value| value == "true");
@@ -31,6 +26,20 @@ impl ReportArgs {
             stdout.write_all(puppet_ci_report::render_github_annotations(report).as_bytes())?;
         }
         stdout.flush()?;
+        Ok(())
+    }
+}
+
+impl ReportArgs {
+    /// Writes every report file asked for (`--junit`, `--json`, `--sarif`, `--codeclimate`).
+    pub fn write_files(&self, report: &RunReport, root: &Path) -> anyhow::Result<()> {
+        let files = [(&self.junit, Format::Junit), (&self.json, Format::Json), (&self.sarif, Format::Sarif), (&self.codeclimate, Format::Codeclimate)];
+        let sources = FileSources { root: root.to_path_buf() };
+        for (path, format) in files {
+            if let Some(path) = path {
+                puppet_ci_report::write_report(path, &format.render(report, &sources))?;
+            }
+        }
         Ok(())
     }
 }

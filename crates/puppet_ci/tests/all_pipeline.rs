@@ -1,6 +1,6 @@
 //! `puppet-ci all`: stages in order, fail-fast, and the deploy gate (only with `--deploy`,
 //! only on the deploy branch, never after a red stage). The container stages are left out
-//! here (`--skip`); they have their own tests. The deploy target is a local code dir.
+//! here (`--skip`), and so is the catalog stage (these control repos have no roles); they have their own tests. The deploy target is a local code dir.
 
 mod deploy_support;
 
@@ -17,7 +17,7 @@ fn repo_with_local_master(dir: &Path) -> (ControlRepo, std::path::PathBuf) {
 fn all(repo: &ControlRepo, extra: &[&str], json: &Path) -> (i32, String, String, serde_json::Value) {
     let (code, stdout, stderr) = run(repo
         .cli()
-        .args(["all", "--skip", "dynamic", "--skip", "integration", "--json"])
+        .args(["all", "--skip", "catalog", "--skip", "dynamic", "--skip", "integration", "--json"])
         .arg(json)
         .args(extra));
     let report = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
@@ -78,7 +78,7 @@ fn the_branch_comes_from_the_ci_system_or_git() {
     // Jenkins names the branch `origin/production`; Travis and others name it plainly.
     let (code, stdout, stderr) = run(repo
         .cli()
-        .args(["all", "--skip", "dynamic", "--skip", "integration", "--deploy", "--json"])
+        .args(["all", "--skip", "catalog", "--skip", "dynamic", "--skip", "integration", "--deploy", "--json"])
         .arg(&json)
         .env_remove("BRANCH_NAME")
         .env("GIT_BRANCH", "origin/feature_y"));
@@ -88,7 +88,7 @@ fn the_branch_comes_from_the_ci_system_or_git() {
     // Without a CI variable, the control repo's checked-out branch counts.
     let (code, stdout, stderr) = run(repo
         .cli()
-        .args(["all", "--skip", "dynamic", "--skip", "integration", "--deploy"])
+        .args(["all", "--skip", "catalog", "--skip", "dynamic", "--skip", "integration", "--deploy"])
         .env_remove("GIT_BRANCH")
         .env_remove("BRANCH_NAME")
         .env_remove("TRAVIS_BRANCH")
@@ -103,7 +103,7 @@ fn deploy_without_a_deploy_section_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let repo = ControlRepo::new(dir.path(), "");
     repo.commit("r1", "");
-    let (code, _, stderr) = run(repo.cli().args(["all", "--skip", "dynamic", "--skip", "integration", "--deploy"]));
+    let (code, _, stderr) = run(repo.cli().args(["all", "--skip", "catalog", "--skip", "dynamic", "--skip", "integration", "--deploy"]));
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--deploy needs a `deploy:` section in"), "{stderr}");
 }

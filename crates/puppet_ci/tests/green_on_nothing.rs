@@ -21,7 +21,7 @@ fn write(root: &Path, path: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-const STATIC_ONLY: [&str; 4] = ["--skip", "dynamic", "--skip", "integration"];
+const STATIC_ONLY: [&str; 6] = ["--skip", "catalog", "--skip", "dynamic", "--skip", "integration"];
 
 #[test]
 fn all_outside_a_control_repo_is_a_usage_error() {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use puppet_catalog::{Catalog, CompileRequest, Engine, EngineError, PuppetVersion};
 use puppet_compiler::NativeEngine;
 use puppet_engine_puppet::{PuppetEngine, PuppetEngineOptions};
-use puppet_facts::{AgentOptions, FactsError};
+use puppet_facts::{AgentOptions, FactSet, FactsError};
 use serde_json::Value;
 
 /// Why a compile could not be set up.
@@ -83,6 +83,13 @@ impl CompileOptions {
 /// The request for `options`: paths checked and made absolute, facts loaded with the
 /// agent's additions.
 pub fn build_request(options: &CompileOptions) -> Result<CompileRequest, SetupError> {
+    let fact_set = puppet_facts::load(&options.facts)?;
+    build_request_with_facts(options, fact_set)
+}
+
+/// The request for `options` with facts already loaded (and perhaps changed: the catalog
+/// stage's per-node facts); `options.facts` is not read.
+pub fn build_request_with_facts(options: &CompileOptions, fact_set: FactSet) -> Result<CompileRequest, SetupError> {
     let absolute = |path: &Path| std::path::absolute(path).map_err(|error| SetupError::Path { path: path.to_owned(), error });
     let mut modulepath = Vec::new();
     for folder in &options.modulepath {
@@ -108,7 +115,6 @@ pub fn build_request(options: &CompileOptions) -> Result<CompileRequest, SetupEr
         (None, None) => None,
     };
 
-    let fact_set = puppet_facts::load(&options.facts)?;
     let node = match &options.node {
         Some(node) => node.to_lowercase(),
         None => fact_set

@@ -100,3 +100,14 @@ fn auto_hands_what_the_native_engine_does_not_support_to_puppet() {
     request.code = Some("notify { 'native': }".to_owned());
     assert!(auto.compile(&request).unwrap().resource("Notify", "native").is_some());
 }
+
+#[test]
+fn a_loaded_fact_set_is_used_as_it_is() {
+    let mut fact_set = puppet_facts::bundled("debian-12-x86_64").unwrap();
+    fact_set.values.insert("datacenter".to_string(), serde_json::json!("ams"));
+    let options = CompileOptions { node: Some("Web01.Example.Com".to_string()), ..CompileOptions::new("no such set: not read") };
+    let request = puppet_ci_compile::build_request_with_facts(&options, fact_set).unwrap();
+    assert_eq!(request.node, "web01.example.com");
+    assert_eq!(request.facts["datacenter"], "ams");
+    assert_eq!(request.facts["clientcert"], "web01.example.com");
+}

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub mod catalog;
 pub mod deploy;
 pub mod dynamic;
 pub mod integration;
@@ -19,6 +20,7 @@ pub mod locate;
 mod validate;
 
 pub use limits::{MAX_DEPTH, MAX_SIZE};
+pub use locate::{locate, Step};
 pub use validate::is_file_mode;
 
 /// The file name puppet-ci looks for at the root of a control repo.
@@ -39,6 +41,9 @@ pub struct Config {
     /// The environment-level Hiera config, relative to the root.
     #[serde(default = "default_hiera_config")]
     pub hiera_config: PathBuf,
+    /// What the catalog stage compiles (roles × fact sets) and checks.
+    #[serde(default)]
+    pub catalog: catalog::Catalog,
     /// Roles (classes a node gets) with what the container stages need to know of them.
     #[serde(default)]
     pub roles: Vec<dynamic::Role>,
@@ -293,6 +298,27 @@ mod tests {
         let config = Config::load(&root).unwrap();
         assert_eq!(config.roles.len(), 2);
         assert_eq!(config.integration.unwrap().waves().unwrap(), vec![vec!["db".to_string()], vec!["web".to_string()]]);
+    }
+
+    #[test]
+    fn catalog_meaning_is_checked() {
+        let err = refused(
+            "catalog:\n  roles: [role::web]\n  fact_sets: [debian-12-x86_64, debian-12-x86_64]\n  puppet_workers: 0\n  nodes:\n    - {name: Web01, role: role::db, fact_sets: [redhat-9-x86_64]}\n  same_host: [[role::web]]\n",
+        );
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "/repo/puppet-ci.yaml:3:33: fact set debian-12-x86_64 is listed twice",
+                "/repo/puppet-ci.yaml:4:19: puppet_workers 0 leaves no Puppet engine: use at least 1",
+                "/repo/puppet-ci.yaml:6:14: node name \"Web01\" is not a certname (lowercase letters, digits, '.', '-', '_')",
+                "/repo/puppet-ci.yaml:6:27: node Web01 has role role::db, which is not in catalog.roles (role::web)",
+                "/repo/puppet-ci.yaml:6:49: node Web01 names fact set redhat-9-x86_64, which is not in catalog.fact_sets (debian-12-x86_64, debian-12-x86_64)",
+                "/repo/puppet-ci.yaml:7:15: a same_host group lists the roles of one host: name at least two",
+            ]
+        );
+        let err = refused("catalog:\n  engine: ruby\n");
+        assert!(err.starts_with("/repo/puppet-ci.yaml:2:11: catalog.engine: unknown variant `ruby`"), "{err}");
     }
 
     #[test]

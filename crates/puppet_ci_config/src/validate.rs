@@ -32,6 +32,7 @@ pub(crate) fn problems(config: &Config) -> Vec<Problem> {
     let mut problems = Problems(Vec::new());
     paths(config, &mut problems);
     roles(&config.roles, &mut problems);
+    catalog(&config.catalog, &mut problems);
     if let Some(integration) = &config.integration {
         self::integration(config, integration, &mut problems);
     }
@@ -288,6 +289,84 @@ fn integration(config: &Config, integration: &Integration, problems: &mut Proble
     }
 }
 
+/// A certname as Puppet accepts it: lowercase letters, digits, `.`, `-` and `_`.
+fn is_certname(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with(['.', '-']) && name.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'.' | b'-' | b'_'))
+}
+
+/// A dotted fact name for an override: `datacenter`, `os.release.full`.
+fn is_dotted_fact_name(name: &str) -> bool {
+    name.split('.').all(is_fact_name)
+}
+
+fn catalog(catalog: &crate::catalog::Catalog, problems: &mut Problems) {
+    for (index, role) in catalog.roles.iter().enumerate() {
+        if !is_class_name(role) {
+            problems.add(yaml_path!["catalog", "roles", index], format!("role {role:?} is not a Puppet class name (like role::web)"));
+        }
+    }
+    for (index, fact_set) in catalog.fact_sets.iter().enumerate() {
+        if fact_set.trim().is_empty() {
+            problems.add(yaml_path!["catalog", "fact_sets", index], "the fact set name is empty: name a bundled set (debian-12-x86_64) or a Facter JSON file");
+        }
+        if catalog.fact_sets[..index].contains(fact_set) {
+            problems.add(yaml_path!["catalog", "fact_sets", index], format!("fact set {fact_set} is listed twice"));
+        }
+    }
+    for name in catalog.facts.keys() {
+        if !is_dotted_fact_name(name) {
+            problems.add(yaml_path!["catalog", "facts", name], format!("fact name {name:?} is not a fact name (letters, digits, '_'; dots for nested facts)"));
+        }
+    }
+    if catalog.puppet_workers == 0 {
+        problems.add(yaml_path!["catalog", "puppet_workers"], "puppet_workers 0 leaves no Puppet engine: use at least 1");
+    }
+    if !(7..=8).contains(&catalog.puppet_version) {
+        problems.add(yaml_path!["catalog", "puppet_version"], format!("puppet_version {} is not 7 or 8", catalog.puppet_version));
+    }
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (index, node) in catalog.nodes.iter().enumerate() {
+        let at = |key: &str| yaml_path!["catalog", "nodes", index, key];
+        if !is_certname(&node.name) {
+            problems.add(at("name"), format!("node name {:?} is not a certname (lowercase letters, digits, '.', '-', '_')", node.name));
+        }
+        if let Some(first) = names.insert(&node.name, index) {
+            names.insert(&node.name, first);
+            problems.add(at("name"), format!("node {} is defined twice (nodes item {} and item {})", node.name, first + 1, index + 1));
+        }
+        if !is_class_name(&node.role) {
+            problems.add(at("role"), format!("role {:?} is not a Puppet class name (like role::web)", node.role));
+        } else if !catalog.roles.is_empty() && !catalog.roles.contains(&node.role) {
+            problems.add(at("role"), format!("node {} has role {}, which is not in catalog.roles ({})", node.name, node.role, catalog.roles.join(", ")));
+        }
+        for (set_index, fact_set) in node.fact_sets.iter().enumerate() {
+            if !catalog.fact_sets.is_empty() && !catalog.fact_sets.contains(fact_set) {
+                problems.add(
+                    yaml_path!["catalog", "nodes", index, "fact_sets", set_index],
+                    format!("node {} names fact set {fact_set}, which is not in catalog.fact_sets ({})", node.name, catalog.fact_sets.join(", ")),
+                );
+            }
+        }
+        for name in node.facts.keys() {
+            if !is_dotted_fact_name(name) {
+                problems.add(yaml_path!["catalog", "nodes", index, "facts", name], format!("fact name {name:?} is not a fact name (letters, digits, '_'; dots for nested facts)"));
+            }
+        }
+    }
+    for (index, group) in catalog.same_host.iter().enumerate() {
+        if group.len() < 2 {
+            problems.add(yaml_path!["catalog", "same_host", index], "a same_host group lists the roles of one host: name at least two");
+        }
+        for (role_index, role) in group.iter().enumerate() {
+            if !is_class_name(role) {
+                problems.add(yaml_path!["catalog", "same_host", index, role_index], format!("role {role:?} is not a Puppet class name (like role::web)"));
+            } else if group[..role_index].contains(role) {
+                problems.add(yaml_path!["catalog", "same_host", index, role_index], format!("role {role} is listed twice in this group"));
+            }
+        }
+    }
+}
+
 /// Puppet's rule for environment names: lowercase letters, digits and underscores.
 fn is_environment_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
@@ -360,6 +439,14 @@ mod tests {
         for bad in ["rwx", "0648", "64", "06444", "", "0o"] {
             assert!(!is_file_mode(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn certnames_and_dotted_facts() {
+        assert!(is_certname("web01.example.com") && is_certname("db_1"));
+        assert!(!is_certname("Web01") && !is_certname("") && !is_certname(".x") && !is_certname("a b"));
+        assert!(is_dotted_fact_name("os.release.full") && is_dotted_fact_name("datacenter"));
+        assert!(!is_dotted_fact_name("os..full") && !is_dotted_fact_name("a-b"));
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub enum PipelineError {
     #[error(transparent)]
     Validate(#[from] puppet_ci_validate::ValidateError),
     #[error(transparent)]
+    Catalog(#[from] puppet_ci_catalog::CatalogError),
+    #[error(transparent)]
     Container(#[from] puppet_ci_container::ContainerError),
     #[error(transparent)]
     Deploy(#[from] puppet_ci_deploy::DeployError),
@@ -51,14 +53,30 @@ pub struct Context<'a> {
     /// How the container stages run (timeouts, keeping containers, rebuilding images).
     pub container: StageOptions,
     pub deploy: DeployGate,
+    /// How the catalog stage runs (engine, partition, cache, snapshots); its partition
+    /// also splits the dynamic stage's roles.
+    pub catalog: puppet_ci_catalog::StageOptions,
     /// One line per step, for the caller to show.
     pub progress: Progress,
 }
 
 impl<'a> Context<'a> {
-    /// A context with the container stages' defaults and no deploy.
+    /// A context with the stages' defaults and no deploy; the catalog stage's notes go to
+    /// `progress`.
     pub fn new(config: &'a Config, progress: Progress) -> Self {
-        Context { config, container: StageOptions::new(progress.clone()), deploy: DeployGate::default(), progress }
+        let notes = progress.clone();
+        let catalog_progress: puppet_ci_catalog::Progress = std::sync::Arc::new(move |event: puppet_ci_catalog::Event<'_>| {
+            if let puppet_ci_catalog::Event::Note(line) = event {
+                notes(line);
+            }
+        });
+        Context {
+            config,
+            container: StageOptions::new(progress.clone()),
+            deploy: DeployGate::default(),
+            catalog: puppet_ci_catalog::StageOptions::new(catalog_progress),
+            progress,
+        }
     }
 }
 
@@ -114,7 +132,7 @@ pub struct Stage {
 }
 
 /// The stages, in pipeline order.
-pub static STAGES: &[Stage] = &[stages::VALIDATE, stages::DYNAMIC, stages::INTEGRATION, stages::DEPLOY];
+pub static STAGES: &[Stage] = &[stages::VALIDATE, stages::CATALOG, stages::DYNAMIC, stages::INTEGRATION, stages::DEPLOY];
 
 /// The stage named `name`.
 pub fn stage(name: &str) -> Option<&'static Stage> {

@@ -12,13 +12,43 @@ pub(crate) const VALIDATE: Stage = Stage {
     run: |ctx| Ok(puppet_ci_validate::stage(ctx.config)?),
 };
 
+pub(crate) const CATALOG: Stage = Stage {
+    name: "catalog",
+    about: "every role compiled against every fact set, graph checks, module tests and snapshots; cases per role and fact set",
+    needs: &[],
+    work: |ctx| Ok(match puppet_ci_catalog::has_work(ctx.config) {
+        None => Work::Run,
+        Some(reason) => Work::Nothing(reason),
+    }),
+    run: |ctx| Ok(puppet_ci_catalog::stage(ctx.config, &ctx.catalog)?),
+};
+
 pub(crate) const DYNAMIC: Stage = Stage {
     name: "dynamic",
     about: "each role applied twice in a container of its own, then its checks; cases per role and check",
     needs: &[Need::DockerEngine, Need::DebianAptSources],
-    work: |ctx| Ok(if ctx.config.roles.is_empty() { Work::Nothing("no roles under `roles:` in puppet-ci.yaml".to_string()) } else { Work::Run }),
-    run: |ctx| Ok(puppet_ci_container::run_dynamic(ctx.config, &[], &ctx.container)?),
+    work: dynamic_work,
+    run: |ctx| Ok(puppet_ci_container::run_dynamic(ctx.config, &dynamic_roles(ctx), &ctx.container)?),
 };
+
+/// The roles of the dynamic stage in this partition (all of them without `--partition`).
+pub(crate) fn dynamic_roles(ctx: &Context<'_>) -> Vec<String> {
+    let roles = ctx.config.roles.iter().map(|role| role.name.clone());
+    match ctx.catalog.partition {
+        Some(partition) => partition.select(roles),
+        None => roles.collect(),
+    }
+}
+
+fn dynamic_work(ctx: &Context<'_>) -> Result<Work, PipelineError> {
+    if ctx.config.roles.is_empty() {
+        return Ok(Work::Nothing("no roles under `roles:` in puppet-ci.yaml".to_string()));
+    }
+    match ctx.catalog.partition {
+        Some(partition) if dynamic_roles(ctx).is_empty() => Ok(Work::Gated(format!("partition {partition} has no roles"))),
+        _ => Ok(Work::Run),
+    }
+}
 
 pub(crate) const INTEGRATION: Stage = Stage {
     name: "integration",

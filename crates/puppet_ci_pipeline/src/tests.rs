@@ -41,7 +41,7 @@ fn statuses(run: &PipelineRun) -> Vec<(String, String)> {
 #[test]
 fn the_stages_are_in_pipeline_order() {
     let names: Vec<&str> = STAGES.iter().map(|stage| stage.name).collect();
-    assert_eq!(names, ["validate", "dynamic", "integration", "deploy"]);
+    assert_eq!(names, ["validate", "catalog", "dynamic", "integration", "deploy"]);
     assert!(stage("dynamic").unwrap().needs.contains(&Need::DockerEngine));
 }
 
@@ -52,15 +52,15 @@ fn an_empty_control_repo_fails_instead_of_passing() {
     let run = run(&Context::new(&config, quiet()), &RunOptions::default()).unwrap();
     let statuses = statuses(&run);
     assert!(statuses[0].1.starts_with("failed: nothing to check: no .pp or .epp files in manifests, site"), "{statuses:?}");
-    assert_eq!(statuses[1], ("dynamic".to_string(), "skipped: stage validate failed".to_string()));
-    assert_eq!(statuses[3], ("deploy".to_string(), "skipped: stage validate failed; a red pipeline never deploys".to_string()));
+    assert_eq!(statuses[1], ("catalog".to_string(), "skipped: stage validate failed".to_string()));
+    assert_eq!(statuses[4], ("deploy".to_string(), "skipped: stage validate failed; a red pipeline never deploys".to_string()));
     assert!(!run.report.passed());
     assert!(!run.tool_error);
 }
 
 #[test]
 fn allowed_empty_stages_are_skipped_and_skips_are_honoured() {
-    let yaml = "pipeline:\n  allow_empty: [dynamic]\n  skip: [integration]\n";
+    let yaml = "pipeline:\n  allow_empty: [catalog, dynamic]\n  skip: [integration]\n";
     let dir = repo(&[("puppet-ci.yaml", yaml), ("manifests/site.pp", "node default { }\n")]);
     let config = Config::load(dir.path()).unwrap();
     let progress_lines = Arc::new(Mutex::new(Vec::new()));
@@ -71,6 +71,10 @@ fn allowed_empty_stages_are_skipped_and_skips_are_honoured() {
         statuses(&run),
         [
             ("validate".to_string(), "ok 1".to_string()),
+            (
+                "catalog".to_string(),
+                "skipped: nothing to check: no role::* classes in the modulepath, no catalog.roles in puppet-ci.yaml and no module with a puppet-ci-tests.yaml (pipeline.allow_empty)".to_string()
+            ),
             ("dynamic".to_string(), "skipped: nothing to check: no roles under `roles:` in puppet-ci.yaml (pipeline.allow_empty)".to_string()),
             ("integration".to_string(), "skipped: pipeline.skip in puppet-ci.yaml".to_string()),
             ("deploy".to_string(), "skipped: --deploy was not given".to_string()),
@@ -94,7 +98,7 @@ fn unknown_stage_names_are_usage_errors() {
     let dir = repo(&[("puppet-ci.yaml", "pipeline:\n  skip: [lnit]\n")]);
     let config = Config::load(dir.path()).unwrap();
     let err = run(&Context::new(&config, quiet()), &RunOptions::default()).unwrap_err();
-    assert_eq!(err.to_string(), format!("{}: pipeline.skip: no stage 'lnit' (stages: validate, dynamic, integration, deploy)", dir.path().join("puppet-ci.yaml").display()));
+    assert_eq!(err.to_string(), format!("{}: pipeline.skip: no stage 'lnit' (stages: validate, catalog, dynamic, integration, deploy)", dir.path().join("puppet-ci.yaml").display()));
     let config = Config::defaults(dir.path());
     let err = run(&Context::new(&config, quiet()), &RunOptions { skip: vec!["x".into()] }).unwrap_err();
     assert!(err.to_string().starts_with("--skip x: no such stage"), "{err}");
@@ -102,6 +106,19 @@ fn unknown_stage_names_are_usage_errors() {
     context.deploy.requested = true;
     let err = run(&context, &RunOptions::default()).unwrap_err();
     assert!(err.to_string().starts_with("--deploy needs a `deploy:` section"), "{err}");
+}
+
+#[test]
+fn a_partition_splits_the_dynamic_roles_and_an_empty_share_is_gated() {
+    let dir = repo(&[("puppet-ci.yaml", "roles:\n  - name: role::a\n  - name: role::b\n  - name: role::c\n")]);
+    let config = Config::load(dir.path()).unwrap();
+    let mut context = Context::new(&config, quiet());
+    context.catalog.partition = Some("2/2".parse().unwrap());
+    assert_eq!(stages::dynamic_roles(&context), ["role::b"]);
+    context.catalog.partition = Some("3/4".parse().unwrap());
+    assert_eq!(stages::dynamic_roles(&context), ["role::c"]);
+    context.catalog.partition = Some("4/4".parse().unwrap());
+    assert_eq!((stage("dynamic").unwrap().work)(&context).unwrap(), Work::Gated("partition 4/4 has no roles".to_string()));
 }
 
 #[test]

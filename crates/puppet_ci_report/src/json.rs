@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use serde::Serializer;
+use serde::{Deserialize, Deserializer, Serializer};
 
 use crate::RunReport;
 
@@ -18,6 +18,11 @@ pub fn render_json(report: &RunReport) -> String {
 
 pub(crate) fn serialize_seconds<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64((duration.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+pub(crate) fn deserialize_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    let seconds = f64::deserialize(deserializer)?;
+    Duration::try_from_secs_f64(seconds).map_err(serde::de::Error::custom)
 }
 
 #[cfg(test)]

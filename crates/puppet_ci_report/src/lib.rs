@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod codeclimate;
 pub mod diagnostic;
@@ -20,6 +20,8 @@ mod github;
 mod human;
 mod json;
 mod junit;
+mod matrix;
+mod merge;
 mod sarif;
 mod terminal;
 mod writer;
@@ -30,6 +32,8 @@ pub use github::render_github_annotations;
 pub use human::{render_diagnostic, render_human};
 pub use json::render_json;
 pub use junit::render_junit;
+pub use matrix::{Matrix, MatrixCell};
+pub use merge::{merge, read_json, MergeError};
 pub use sarif::render_sarif;
 pub use terminal::render_summary;
 pub use writer::{write_report, WriteError};
@@ -88,7 +92,7 @@ impl std::str::FromStr for Format {
 }
 
 /// Results of one `puppet-ci` run: the stages in the order they ran.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunReport {
     pub stages: Vec<StageReport>,
 }
@@ -137,21 +141,25 @@ pub struct Finding<'a> {
 }
 
 /// Results of one stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StageReport {
     /// The stage's name as the CLI spells it: `validate`, `dynamic`, `deploy`, ...
     pub name: String,
     pub cases: Vec<Case>,
-    #[serde(serialize_with = "json::serialize_seconds")]
+    #[serde(serialize_with = "json::serialize_seconds", deserialize_with = "json::deserialize_seconds")]
     pub duration: Duration,
     /// Set when the whole stage did not run, with the reason (an earlier stage failed,
     /// `--deploy` was not given, ...).
     pub skipped: Option<String>,
+    /// A stage that checks things against one another (roles × fact sets) summarises
+    /// its cases as a table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<Matrix>,
 }
 
 impl StageReport {
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), cases: Vec::new(), duration: Duration::ZERO, skipped: None }
+        Self { name: name.into(), cases: Vec::new(), duration: Duration::ZERO, skipped: None, matrix: None }
     }
 
     pub fn skipped(name: impl Into<String>, reason: impl Into<String>) -> Self {
@@ -168,21 +176,22 @@ impl StageReport {
 }
 
 /// One checked thing: a file validated, a role applied, a check run, a deploy step.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Case {
     /// Groups cases inside a stage, e.g. the role (`role::web`) or the file.
     pub group: String,
     /// What was checked, e.g. `second apply changes nothing` or `http http://localhost/`.
     pub name: String,
     pub outcome: Outcome,
-    #[serde(serialize_with = "json::serialize_seconds")]
+    #[serde(serialize_with = "json::serialize_seconds", deserialize_with = "json::deserialize_seconds")]
     pub duration: Duration,
     /// Where in the user's code the case points, when it does.
     pub location: Option<Location>,
     /// Captured output worth showing on failure (apply log, check output).
+    #[serde(default)]
     pub output: String,
     /// The problems found in the user's files, for a case that checked files.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -228,7 +237,7 @@ impl Case {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
@@ -239,7 +248,7 @@ pub enum Outcome {
     Skipped { reason: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
     Passed,
@@ -285,7 +294,7 @@ impl Outcome {
 }
 
 /// A place in the user's files: 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     pub file: PathBuf,
     pub line: u32,

@@ -21,6 +21,9 @@ pub fn render_summary(report: &RunReport) -> String {
             stage.count(OutcomeKind::Skipped),
             stage.duration.as_secs_f64(),
         );
+        if let Some(matrix) = &stage.matrix {
+            out.push_str(&matrix.render("    "));
+        }
         for case in &stage.cases {
             let (Outcome::Failed { message } | Outcome::Error { message }) = &case.outcome else { continue };
             let place = case

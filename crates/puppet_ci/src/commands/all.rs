@@ -3,7 +3,7 @@
 
 use puppet_ci_pipeline::{Context, DeployGate, RunOptions};
 
-use crate::args::{ContainerArgs, ReportArgs};
+use crate::args::{CatalogArgs, ContainerArgs, ReportArgs};
 use crate::GlobalArgs;
 
 #[derive(Debug, clap::Args)]
@@ -15,9 +15,11 @@ pub struct Args {
     /// TRAVIS_BRANCH, GITHUB_REF_NAME, CI_COMMIT_REF_NAME), else the control repo's git branch.
     #[arg(long, value_name = "BRANCH")]
     pub branch: Option<String>,
-    /// Leave a stage out of the run (repeatable): validate, dynamic, integration, deploy.
+    /// Leave a stage out of the run (repeatable): validate, catalog, dynamic, integration, deploy.
     #[arg(long, value_name = "STAGE")]
     pub skip: Vec<String>,
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
     #[command(flatten)]
     pub container: ContainerArgs,
     #[command(flatten)]
@@ -38,6 +40,7 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
         config: &config,
         container: args.container.stage_options(),
         deploy: DeployGate { requested: args.deploy, branch: args.branch },
+        catalog: args.catalog.stage_options("catalog"),
         progress,
     };
     let run = puppet_ci_pipeline::run(&context, &RunOptions { skip: args.skip })?;

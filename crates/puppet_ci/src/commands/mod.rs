@@ -1,8 +1,10 @@
 //! One module per subcommand.
 
 pub mod all;
+pub mod catalog;
 pub mod compile;
 pub mod deploy;
+pub mod diff;
 pub mod dynamic;
 pub mod generate;
 pub mod image;
@@ -10,5 +12,7 @@ pub mod integration;
 pub mod lint;
 pub mod package;
 pub mod parse;
+pub mod report;
 pub mod rollback;
+pub mod test;
 pub mod validate;

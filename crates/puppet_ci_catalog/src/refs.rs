@@ -1,0 +1,215 @@
+//! Resource references as catalogs spell them (`File[/etc/motd]`, `Class[Profile::Web]`),
+//! and an index of a catalog's resources by reference, alias and containment.
+
+use std::collections::HashMap;
+
+use puppet_catalog::{Catalog, Resource};
+use serde_json::Value;
+
+/// The relationship metaparameters, as (name, whether the resource named is the source).
+/// `before`/`notify` point from this resource to the target; `require`/`subscribe` from
+/// the target to this resource.
+pub(crate) const RELATIONSHIPS: [(&str, bool); 4] = [("before", true), ("notify", true), ("require", false), ("subscribe", false)];
+
+/// `file` → `File`, `apache::vhost` → `Apache::Vhost`.
+pub(crate) fn canonical_type(name: &str) -> String {
+    name.trim_start_matches("::")
+        .split("::")
+        .map(|segment| {
+            let mut characters = segment.chars();
+            match characters.next() {
+                Some(first) => first.to_uppercase().chain(characters.flat_map(char::to_lowercase)).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join("::")
+}
+
+/// `Type[title]` split into the canonical type and the title; `None` for anything else.
+pub(crate) fn parse_ref(text: &str) -> Option<(String, String)> {
+    let text = text.trim();
+    let open = text.find('[')?;
+    let inner = text[open + 1..].strip_suffix(']')?;
+    let type_name = &text[..open];
+    if type_name.is_empty() || !type_name.chars().all(|character| character.is_ascii_alphanumeric() || character == '_' || character == ':') {
+        return None;
+    }
+    let title = inner.trim().trim_matches(|quote| quote == '\'' || quote == '"');
+    Some((canonical_type(type_name), title.to_string()))
+}
+
+/// The key a resource is found by: lower-case type, and the title as Puppet compares it
+/// (class names without case, file paths without a trailing slash).
+fn key(type_name: &str, title: &str) -> (String, String) {
+    let type_name = type_name.to_lowercase();
+    let title = match type_name.as_str() {
+        "class" => title.trim_start_matches("::").to_lowercase(),
+        "file" if title.len() > 1 => title.trim_end_matches('/').to_string(),
+        _ => title.to_string(),
+    };
+    (type_name, title)
+}
+
+/// The parameter that names a resource of a type when its title does not (`path` of a
+/// file, `command` of an exec, `name` of the rest).
+fn namevar(type_name: &str) -> &'static str {
+    match type_name {
+        "File" => "path",
+        "Exec" => "command",
+        _ => "name",
+    }
+}
+
+/// The values of a relationship parameter: one reference or a list of them.
+pub(crate) fn references(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(text) => vec![text.clone()],
+        Value::Array(items) => items.iter().flat_map(references).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The resources of a catalog by key, with each one's container.
+pub(crate) struct Index<'c> {
+    pub catalog: &'c Catalog,
+    by_key: HashMap<(String, String), usize>,
+    container: Vec<Option<usize>>,
+    children: Vec<Vec<usize>>,
+}
+
+impl<'c> Index<'c> {
+    pub fn new(catalog: &'c Catalog) -> Index<'c> {
+        let mut by_key = HashMap::new();
+        for (position, resource) in catalog.resources.iter().enumerate() {
+            by_key.entry(key(&resource.type_name, &resource.title)).or_insert(position);
+        }
+        // Aliases second: a title always wins over another resource's alias.
+        for (position, resource) in catalog.resources.iter().enumerate() {
+            if let Some(Value::String(name)) = resource.parameters.get(namevar(&resource.type_name)) {
+                by_key.entry(key(&resource.type_name, name)).or_insert(position);
+            }
+            if let Some(aliases) = resource.parameters.get("alias") {
+                for alias in references(aliases) {
+                    by_key.entry(key(&resource.type_name, &alias)).or_insert(position);
+                }
+            }
+        }
+        let mut index = Index { catalog, by_key, container: vec![None; catalog.resources.len()], children: vec![Vec::new(); catalog.resources.len()] };
+        for edge in &catalog.edges {
+            if let (Some(source), Some(target)) = (index.find_ref(&edge.source), index.find_ref(&edge.target)) {
+                if index.container[target].is_none() && source != target {
+                    index.container[target] = Some(source);
+                    index.children[source].push(target);
+                }
+            }
+        }
+        index
+    }
+
+    pub fn resource(&self, position: usize) -> &'c Resource {
+        &self.catalog.resources[position]
+    }
+
+    pub fn find(&self, type_name: &str, title: &str) -> Option<usize> {
+        self.by_key.get(&key(type_name, title)).copied()
+    }
+
+    pub fn find_ref(&self, reference: &str) -> Option<usize> {
+        let (type_name, title) = parse_ref(reference)?;
+        self.find(&type_name, &title)
+    }
+
+    pub fn container(&self, position: usize) -> Option<usize> {
+        self.container[position]
+    }
+
+    pub fn children(&self, position: usize) -> &[usize] {
+        &self.children[position]
+    }
+
+    /// The resource and the containers around it, innermost first.
+    pub fn with_containers(&self, position: usize) -> Vec<usize> {
+        let mut chain = vec![position];
+        let mut at = position;
+        while let Some(container) = self.container(at) {
+            if chain.contains(&container) {
+                break;
+            }
+            chain.push(container);
+            at = container;
+        }
+        chain
+    }
+
+    /// The resource and everything inside it, at any depth.
+    pub fn with_contents(&self, position: usize) -> Vec<usize> {
+        let mut all = vec![position];
+        let mut next = 0;
+        while next < all.len() {
+            for &child in self.children(all[next]) {
+                if !all.contains(&child) {
+                    all.push(child);
+                }
+            }
+            next += 1;
+        }
+        all
+    }
+
+    /// Every (source, target) ordering edge the relationship parameters say, targets
+    /// found or not: `Err(reference)` for a target the catalog does not have.
+    pub fn relationships(&self) -> Vec<Relationship> {
+        let mut found = Vec::new();
+        for (position, resource) in self.catalog.resources.iter().enumerate() {
+            for (parameter, outgoing) in RELATIONSHIPS {
+                let Some(value) = resource.parameters.get(parameter) else { continue };
+                for reference in references(value) {
+                    let other = self.find_ref(&reference);
+                    found.push(Relationship { resource: position, parameter, outgoing, reference, other });
+                }
+            }
+        }
+        found
+    }
+}
+
+/// One relationship parameter value of a resource.
+pub(crate) struct Relationship {
+    /// The resource that has the parameter.
+    pub resource: usize,
+    pub parameter: &'static str,
+    /// Whether the resource is the source (`before`, `notify`).
+    pub outgoing: bool,
+    pub reference: String,
+    /// The resource referred to, when the catalog has it.
+    pub other: Option<usize>,
+}
+
+impl Relationship {
+    /// (source, target) when the target exists.
+    pub fn edge(&self) -> Option<(usize, usize)> {
+        let other = self.other?;
+        Some(if self.outgoing { (self.resource, other) } else { (other, self.resource) })
+    }
+
+    /// Whether the edge refreshes its target (`notify`, `subscribe`).
+    pub fn refreshes(&self) -> bool {
+        matches!(self.parameter, "notify" | "subscribe")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse_and_types_are_canonical() {
+        assert_eq!(parse_ref("File[/etc/motd]"), Some(("File".into(), "/etc/motd".into())));
+        assert_eq!(parse_ref("apache::vhost['x[1]']"), Some(("Apache::Vhost".into(), "x[1]".into())));
+        assert_eq!(parse_ref("Class[Profile::Web]"), Some(("Class".into(), "Profile::Web".into())));
+        assert_eq!(parse_ref("not a ref"), None);
+        assert_eq!(parse_ref("File /x]"), None);
+        assert_eq!(canonical_type("SSH_authorized_key"), "Ssh_authorized_key");
+    }
+}

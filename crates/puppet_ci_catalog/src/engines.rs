@@ -21,9 +21,8 @@ pub(crate) struct Compiled {
 
 pub(crate) struct Engines {
     choice: EngineChoice,
+    /// None under `--engine puppet`.
     native: Option<Box<dyn Engine>>,
-    /// Why there is no native engine under `auto`.
-    native_missing: Option<String>,
     pool: Mutex<Pool>,
     returned: Condvar,
     limit: usize,
@@ -38,25 +37,15 @@ struct Pool {
 impl Engines {
     /// The engines of `choice`; at most `puppet_workers` Puppet engines run at once.
     pub fn new(choice: EngineChoice, puppet_workers: usize) -> Result<Engines> {
-        let (native, native_missing) = match choice {
-            EngineChoice::Puppet => (None, None),
-            EngineChoice::Native => (Some(puppet_ci_compile::engine(EngineChoice::Native, PuppetEngineOptions::default())?), None),
-            EngineChoice::Auto => match puppet_ci_compile::engine(EngineChoice::Native, PuppetEngineOptions::default()) {
-                Ok(engine) => (Some(engine), None),
-                Err(SetupError::NativeNotBuilt) => (None, Some("the native engine is not built into this puppet-ci".to_string())),
-                Err(error) => return Err(error.into()),
-            },
+        let native = match choice {
+            EngineChoice::Puppet => None,
+            EngineChoice::Native | EngineChoice::Auto => Some(puppet_ci_compile::engine(EngineChoice::Native, PuppetEngineOptions::default())?),
         };
-        Ok(Engines { choice, native, native_missing, pool: Mutex::new(Pool::default()), returned: Condvar::new(), limit: puppet_workers.max(1) })
-    }
-
-    /// Why every node goes to Puppet under `auto`, when that is so.
-    pub fn native_missing(&self) -> Option<&str> {
-        self.native_missing.as_deref()
+        Ok(Engines { choice, native, pool: Mutex::new(Pool::default()), returned: Condvar::new(), limit: puppet_workers.max(1) })
     }
 
     pub fn compile(&self, request: &CompileRequest) -> Compiled {
-        let mut note = self.native_missing.as_ref().map(|reason| format!("{reason}: compiled by Puppet"));
+        let mut note = None;
         if let Some(native) = &self.native {
             match native.compile(request) {
                 Err(EngineError::Unsupported { construct, file, line }) if self.choice == EngineChoice::Auto => {

@@ -472,9 +472,6 @@ fn compile_all(jobs: &[Job], cache: &Cache, choice: EngineChoice, config: &Confi
         return Ok(results.into_iter().map(|done| done.expect("every result is here")).collect());
     }
     let engines = Engines::new(choice, config.catalog.puppet_workers)?;
-    if let Some(reason) = engines.native_missing() {
-        (options.progress)(Event::Note(&format!("{reason}: the Puppet engine compiles ({} Ruby workers at most)", config.catalog.puppet_workers)));
-    }
     let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)).max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|error| CatalogError::Usage(format!("cannot start {threads} compile threads: {error}")))?;
     let compiled: Vec<(usize, Done)> = pool.install(|| {

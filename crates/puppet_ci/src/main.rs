@@ -77,6 +77,9 @@ enum Command {
     Rollback(commands::rollback::Args),
     /// Run every stage in pipeline order, failing fast; deploy only with --deploy.
     All(commands::all::Args),
+    /// Rebuild the base images from today's repositories, run the container stages in them,
+    /// and report what drifted since the last good night.
+    Nightly(commands::nightly::Args),
     /// Write the man pages or shell completions (used to build packages).
     #[command(hide = true)]
     Generate(commands::generate::Args),
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
         Command::Deploy(args) => commands::deploy::run(args, &cli.global),
         Command::Rollback(args) => commands::rollback::run(args, &cli.global),
         Command::All(args) => commands::all::run(args, &cli.global),
+        Command::Nightly(args) => commands::nightly::run(args, &cli.global),
         Command::Generate(args) => commands::generate::run(args, command()),
     };
     match result {

@@ -23,6 +23,11 @@ pub struct Role {
     /// The Debian suite of the role's base image.
     #[serde(default = "default_suite")]
     pub suite: String,
+    /// More apt sources the base image is built from, besides the host's, as `sources.list`
+    /// lines (`deb [trusted=yes] http://apt.example.com/ bookworm main`): a site's own
+    /// packages.
+    #[serde(default)]
+    pub apt_sources: Vec<String>,
     /// Extra facts for `puppet apply` (as `FACTER_<name>` variables).
     #[serde(default)]
     pub facts: BTreeMap<String, String>,

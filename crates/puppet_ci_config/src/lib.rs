@@ -14,6 +14,7 @@ pub mod deploy;
 pub mod dynamic;
 pub mod integration;
 pub mod lint;
+pub mod nightly;
 pub mod pipeline;
 mod limits;
 pub mod locate;
@@ -59,6 +60,9 @@ pub struct Config {
     /// Stages left out of `puppet-ci all`, and stages allowed to find nothing.
     #[serde(default)]
     pub pipeline: pipeline::Pipeline,
+    /// How `puppet-ci nightly` keeps its history and when drift alerts.
+    #[serde(default)]
+    pub nightly: nightly::Nightly,
 }
 
 fn default_modulepath() -> Vec<PathBuf> {

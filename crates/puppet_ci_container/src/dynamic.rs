@@ -15,7 +15,7 @@ use crate::exec::exec;
 use crate::image::{ensure_image, ImageSpec};
 use crate::run::{with_cleanup, ContainerSpec, Run};
 use crate::upload::{upload_control_repo, ENVIRONMENT_DIR};
-use crate::{engine, ContainerError, StageOptions};
+use crate::{engine, ContainerError, InstalledPackage, RoleObservation, StageOptions};
 
 /// Runs the `dynamic` stage for the roles of `config` (all when `only` is empty).
 pub fn run_dynamic(config: &Config, only: &[String], options: &StageOptions) -> Result<StageReport, ContainerError> {
@@ -34,7 +34,7 @@ pub fn run_dynamic(config: &Config, only: &[String], options: &StageOptions) -> 
         let run = Run::new(docker);
         (options.progress)(&format!("dynamic: run {} ({} roles)", run.id, roles.len()));
         let cases = with_cleanup(&run, options.keep, async {
-            ensure_images(&run, roles.iter().map(|role| ImageSpec::new(&role.suite, &role.packages)), options).await?;
+            ensure_images(&run, roles.iter().map(|role| ImageSpec::for_role(role).with_variant(options.image_variant.as_deref())), options).await?;
             let role_runs = roles.iter().map(|role| test_role(&run, config, role, options));
             let mut cases = Vec::new();
             for result in futures_util::future::join_all(role_runs).await {
@@ -69,8 +69,9 @@ async fn test_role(run: &Run, config: &Config, role: &Role, options: &StageOptio
     let group = role.name.clone();
     let hostname = role.name.replace("::", "-").replace('_', "-");
     let node = Node { role, group: group.clone(), container_name: hostname.clone(), hostname, network: None };
-    let (container, mut cases) = match start_and_apply(run, config, &node, true, options).await? {
-        Applied::Ready { container, cases } => (container, cases),
+    let started = Instant::now();
+    let (container, mut cases, record) = match start_and_apply(run, config, &node, true, options).await? {
+        Applied::Ready { container, cases, record } => (container, cases, record),
         Applied::Broken { cases } => return Ok(cases),
     };
     let timeout = options.check_timeout.unwrap_or(Duration::from_secs(role.check_timeout));
@@ -90,7 +91,81 @@ async fn test_role(run: &Run, config: &Config, role: &Role, options: &StageOptio
     for case in futures_util::future::join_all(checks).await {
         cases.push(case?);
     }
+    if let Some(observer) = &options.observer {
+        let packages = installed_packages(run, &container).await?;
+        observer(RoleObservation {
+            role: role.name.clone(),
+            image: ImageSpec::for_role(role).with_variant(options.image_variant.as_deref()).tag(),
+            packages,
+            first_apply_changes: record.first_changes,
+            second_apply_changes: record.second_changes,
+            first_apply: record.first_duration,
+            total: started.elapsed(),
+        });
+    }
     Ok(cases)
+}
+
+/// The packages installed in a container, with the repository apt took each from.
+async fn installed_packages(run: &Run, container: &str) -> Result<Vec<InstalledPackage>, ContainerError> {
+    let listing = exec(run, container, &["dpkg-query", "-W", "-f=${Package}\t${Version}\t${Architecture}\n"], &[], Duration::from_secs(60)).await?;
+    let mut packages: Vec<InstalledPackage> = listing
+        .output
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            Some(InstalledPackage { name: fields.next()?.to_string(), version: fields.next()?.to_string(), architecture: fields.next()?.to_string(), source: String::new() })
+        })
+        .collect();
+    let mut argv = vec!["apt-cache", "policy"];
+    argv.extend(packages.iter().map(|package| package.name.as_str()));
+    let policy = exec(run, container, &argv, &[], Duration::from_secs(120)).await?;
+    let sources = installed_sources(&policy.output);
+    for package in &mut packages {
+        if let Some(source) = sources.get(&package.name) {
+            package.source.clone_from(source);
+        }
+    }
+    packages.sort();
+    Ok(packages)
+}
+
+/// The repository of each package's installed version, from `apt-cache policy` (the line
+/// after `*** VERSION` that is not dpkg's own status file).
+pub(crate) fn installed_sources(policy: &str) -> std::collections::HashMap<String, String> {
+    let mut sources = std::collections::HashMap::new();
+    let mut package: Option<String> = None;
+    let mut in_installed = false;
+    for line in policy.lines() {
+        if !line.starts_with(' ') && line.ends_with(':') {
+            package = Some(line.trim_end_matches(':').to_string());
+            in_installed = false;
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("*** ") {
+            in_installed = true;
+            continue;
+        }
+        if in_installed {
+            // `500 http://deb.debian.org/debian bookworm/main amd64 Packages`
+            let mut words = trimmed.split_whitespace();
+            let priority_is_number = words.next().is_some_and(|word| word.parse::<i32>().is_ok());
+            let rest: Vec<&str> = words.collect();
+            if !priority_is_number {
+                in_installed = false;
+                continue;
+            }
+            if rest.first().is_some_and(|uri| uri.starts_with('/')) {
+                continue;
+            }
+            if let Some(name) = &package {
+                let source = rest.iter().take(2).copied().collect::<Vec<_>>().join(" ");
+                sources.entry(name.clone()).or_insert(source);
+            }
+        }
+    }
+    sources
 }
 
 pub(crate) fn verdict_word(outcome: &Outcome) -> &'static str {
@@ -114,7 +189,7 @@ pub(crate) struct Node<'a> {
 
 pub(crate) enum Applied {
     /// The container runs (the apply may have failed: its checks still tell what is wrong).
-    Ready { container: String, cases: Vec<Case> },
+    Ready { container: String, cases: Vec<Case>, record: ApplyRecord },
     /// The container died or could not start: nothing more can run in it.
     Broken { cases: Vec<Case> },
 }
@@ -130,7 +205,7 @@ pub(crate) async fn start_and_apply(
 ) -> Result<Applied, ContainerError> {
     let group = &node.group;
     let progress = &options.progress;
-    let image = ImageSpec::new(&node.role.suite, &node.role.packages).tag();
+    let image = ImageSpec::for_role(node.role).with_variant(options.image_variant.as_deref()).tag();
     let spec = ContainerSpec {
         image: &image,
         name: &node.container_name,
@@ -146,6 +221,7 @@ pub(crate) async fn start_and_apply(
     progress(&format!("{group}: first apply: {}", first.summary));
     let first_ok = first.outcome == Outcome::Passed;
     let dead = first.container_stopped;
+    let mut record = ApplyRecord { first_changes: changed_resources(&first.output), second_changes: Vec::new(), first_duration: first.duration };
     cases.push(first.into_case(group, "first apply succeeds (exit 0 or 2)"));
     if dead {
         return Ok(Applied::Broken { cases });
@@ -156,6 +232,7 @@ pub(crate) async fn start_and_apply(
         } else {
             let mut second = apply(run, config, node, &container, options).await?;
             progress(&format!("{group}: second apply: {}", second.summary));
+            record.second_changes = changed_resources(&second.output);
             if second.exit_code == Some(2) {
                 let changed = changed_resources(&second.output);
                 second.outcome = Outcome::failed(format!(
@@ -171,7 +248,15 @@ pub(crate) async fn start_and_apply(
             }
         }
     }
-    Ok(Applied::Ready { container, cases })
+    Ok(Applied::Ready { container, cases, record })
+}
+
+/// What the applies changed, and how long the first took.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ApplyRecord {
+    pub first_changes: Vec<String>,
+    pub second_changes: Vec<String>,
+    pub first_duration: Duration,
 }
 
 struct ApplyResult {
@@ -306,6 +391,14 @@ Notice: Applied catalog in 1.20 seconds\n";
             changed_resources(log),
             vec!["Exec[reload]", "File[/etc/apache2/sites-available/web.conf]", "Service[apache2]"]
         );
+    }
+
+    #[test]
+    fn installed_sources_from_apt_cache_policy() {
+        let policy = "apache2:\n  Installed: 2.4.62-1~deb12u2\n  Candidate: 2.4.62-1~deb12u2\n  Version table:\n *** 2.4.62-1~deb12u2 500\n        500 http://deb.debian.org/debian bookworm/main amd64 Packages\n        100 /var/lib/dpkg/status\n     2.4.61-1 500\n        500 http://old bookworm/main amd64 Packages\nlocal-only:\n  Installed: 1.0\n  Candidate: 1.0\n  Version table:\n *** 1.0 100\n        100 /var/lib/dpkg/status\n";
+        let sources = installed_sources(policy);
+        assert_eq!(sources.get("apache2").map(String::as_str), Some("http://deb.debian.org/debian bookworm/main"));
+        assert_eq!(sources.get("local-only"), None);
     }
 
     #[test]

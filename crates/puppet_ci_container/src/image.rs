@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use bollard::query_parameters::{CreateImageOptionsBuilder, ListImagesOptionsBuilder, RemoveImageOptionsBuilder};
 use bollard::Docker;
 use futures_util::StreamExt;
+use puppet_ci_config::dynamic::Role;
 use puppet_ci_config::Config;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
@@ -32,16 +33,33 @@ pub struct ImageSpec {
     pub suite: String,
     /// Every package, base packages included, sorted and without duplicates.
     pub packages: BTreeSet<String>,
+    /// Apt sources besides the host's (`sources.list` lines).
+    pub extra_sources: Vec<String>,
+    /// A second image of the same content under another tag (`night`: tonight's rebuild,
+    /// which replaces the cached image only after a green night).
+    pub variant: Option<String>,
 }
 
 impl ImageSpec {
     pub fn new(suite: &str, role_packages: &[String]) -> Self {
         let mut packages: BTreeSet<String> = BASE_PACKAGES.iter().map(|name| name.to_string()).collect();
         packages.extend(role_packages.iter().map(|name| name.trim().to_string()).filter(|name| !name.is_empty()));
-        Self { suite: suite.to_string(), packages }
+        Self { suite: suite.to_string(), packages, extra_sources: Vec::new(), variant: None }
     }
 
-    /// A short hash of the recipe version, the suite and the package list.
+    /// The image of a role of `puppet-ci.yaml`.
+    pub fn for_role(role: &Role) -> Self {
+        Self { extra_sources: role.apt_sources.clone(), ..Self::new(&role.suite, &role.packages) }
+    }
+
+    /// The same image under a variant tag.
+    #[must_use]
+    pub fn with_variant(mut self, variant: Option<&str>) -> Self {
+        self.variant = variant.map(str::to_string);
+        self
+    }
+
+    /// A short hash of the recipe version, the suite, the package list and the extra sources.
     pub fn key(&self) -> String {
         let mut hasher = Sha256::new();
         hasher.update(RECIPE_VERSION.as_bytes());
@@ -51,17 +69,30 @@ impl ImageSpec {
             hasher.update(b"\n");
             hasher.update(package.as_bytes());
         }
+        for source in &self.extra_sources {
+            hasher.update(b"\nsource ");
+            hasher.update(source.as_bytes());
+        }
         hex::encode(hasher.finalize())[..12].to_string()
     }
 
-    pub fn tag(&self) -> String {
+    /// The tag of the image the stages use.
+    pub fn base_tag(&self) -> String {
         format!("{IMAGE_REPOSITORY}:{}-{}", self.suite, self.key())
+    }
+
+    /// The tag of this spec: the base tag, or the variant's.
+    pub fn tag(&self) -> String {
+        match &self.variant {
+            Some(variant) => format!("{}-{variant}", self.base_tag()),
+            None => self.base_tag(),
+        }
     }
 }
 
 /// The image each role of the config runs in, in the order of `roles:`.
 pub fn image_specs_for(config: &Config) -> Vec<(String, ImageSpec)> {
-    config.roles.iter().map(|role| (role.name.clone(), ImageSpec::new(&role.suite, &role.packages))).collect()
+    config.roles.iter().map(|role| (role.name.clone(), ImageSpec::for_role(role))).collect()
 }
 
 /// A base image the engine has.
@@ -93,6 +124,46 @@ pub fn build_images(specs: &[ImageSpec], rebuild: bool, progress: Progress) -> R
             infos.push(info);
         }
         Ok(infos)
+    })
+}
+
+/// Makes tonight's images the ones the stages use: each spec's variant image is tagged
+/// with the base tag (the old image keeps running containers, untagged, until pruned),
+/// and the variant tag is removed. Returns the tags promoted.
+pub fn promote_variant(specs: &[ImageSpec]) -> Result<Vec<String>, ContainerError> {
+    crate::block_on(async {
+        let docker = engine::connect().await?;
+        let mut promoted = Vec::new();
+        for spec in specs.iter().filter(|spec| spec.variant.is_some()) {
+            let (variant_tag, base_tag) = (spec.tag(), spec.base_tag());
+            let (repository, tag) = base_tag.split_once(':').unwrap_or((IMAGE_REPOSITORY, "latest"));
+            let options = bollard::query_parameters::TagImageOptionsBuilder::new().repo(repository).tag(tag).build();
+            docker.tag_image(&variant_tag, Some(options)).await.map_err(ContainerError::docker(format!("tagging {variant_tag} as {base_tag}")))?;
+            docker
+                .remove_image(&variant_tag, Some(RemoveImageOptionsBuilder::new().noprune(true).build()), None)
+                .await
+                .map_err(ContainerError::docker(format!("removing the tag {variant_tag}")))?;
+            promoted.push(base_tag);
+        }
+        Ok(promoted)
+    })
+}
+
+/// Removes the variant images of `specs` (after a red night): the cached images stay as
+/// they were.
+pub fn discard_variant(specs: &[ImageSpec]) -> Result<Vec<String>, ContainerError> {
+    crate::block_on(async {
+        let docker = engine::connect().await?;
+        let mut removed = Vec::new();
+        for spec in specs.iter().filter(|spec| spec.variant.is_some()) {
+            let tag = spec.tag();
+            match docker.remove_image(&tag, Some(RemoveImageOptionsBuilder::new().force(true).build()), None).await {
+                Ok(_) => removed.push(tag),
+                Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {}
+                Err(source) => return Err(ContainerError::Docker { context: format!("removing {tag}"), source }),
+            }
+        }
+        Ok(removed)
     })
 }
 
@@ -285,9 +356,16 @@ async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &s
         }
         command.arg(tarball);
         command.args(sources.iter().map(apt_sources::AptSource::line));
+        command.args(&spec.extra_sources);
         return build.run_tool(command, tag, progress).await;
     }
     let Some(debootstrap) = find_tool("debootstrap") else { return Err(ContainerError::NoBootstrapTool) };
+    if !spec.extra_sources.is_empty() {
+        return Err(ContainerError::ImageBuild {
+            tag: tag.to_string(),
+            message: "a role's apt_sources need mmdebstrap (debootstrap installs from one mirror): apt-get install mmdebstrap".into(),
+        });
+    }
     // debootstrap takes one mirror: install from the first, then upgrade from all of them
     // (security updates included) inside the new root.
     let root = &build.path().join("root");

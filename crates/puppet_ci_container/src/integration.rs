@@ -57,7 +57,7 @@ async fn topology(
         let node = integration.nodes.iter().find(|node| node.name == name).expect("planned nodes exist");
         config.role(&node.role).expect("planned roles exist")
     };
-    ensure_images(run, integration.nodes.iter().map(|node| role_of(&node.name)).map(|role| ImageSpec::new(&role.suite, &role.packages)), options)
+    ensure_images(run, integration.nodes.iter().map(|node| role_of(&node.name)).map(|role| ImageSpec::for_role(role).with_variant(options.image_variant.as_deref())), options)
         .await?;
     let network = run.create_network("net").await?;
     (options.progress)(&format!("integration: network {network}"));
@@ -77,7 +77,7 @@ async fn topology(
         });
         for (name, applied) in futures_util::future::join_all(starts).await {
             match applied? {
-                Applied::Ready { container, cases: node_cases } => {
+                Applied::Ready { container, cases: node_cases, .. } => {
                     cases.extend(node_cases);
                     containers.insert(name, container);
                 }

@@ -24,7 +24,7 @@ mod tool_output;
 mod upload;
 
 pub use dynamic::run_dynamic;
-pub use image::{build_images, image_specs_for, list_images, prune_images, ImageInfo, ImageSpec};
+pub use image::{build_images, discard_variant, image_specs_for, list_images, promote_variant, prune_images, ImageInfo, ImageSpec};
 pub use integration::run_integration;
 pub use interrupt::Signal;
 
@@ -43,13 +43,48 @@ pub struct StageOptions {
     pub rebuild_images: bool,
     /// Overrides the `check_timeout` of every role and of `integration:`.
     pub check_timeout: Option<Duration>,
+    /// Run in the images of this variant (`night`: tonight's rebuilds) instead of the
+    /// cached ones.
+    pub image_variant: Option<String>,
+    /// Receives what the `dynamic` stage saw of each role: packages, changes, times.
+    pub observer: Option<Observer>,
     pub progress: Progress,
 }
 
 impl StageOptions {
     pub fn new(progress: Progress) -> Self {
-        Self { keep: false, apply_timeout: Duration::from_secs(900), rebuild_images: false, check_timeout: None, progress }
+        Self { keep: false, apply_timeout: Duration::from_secs(900), rebuild_images: false, check_timeout: None, image_variant: None, observer: None, progress }
     }
+}
+
+/// Receives one [`RoleObservation`] per role the `dynamic` stage applied.
+pub type Observer = Arc<dyn Fn(RoleObservation) + Send + Sync>;
+
+/// What the `dynamic` stage saw of one role, beyond pass and fail: for the nightly
+/// rebuilds' record and drift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleObservation {
+    pub role: String,
+    pub image: String,
+    /// The packages installed in the container after the applies.
+    pub packages: Vec<InstalledPackage>,
+    /// Resources the first apply changed (`File[/etc/motd]`).
+    pub first_apply_changes: Vec<String>,
+    /// Resources the second apply changed again.
+    pub second_apply_changes: Vec<String>,
+    pub first_apply: Duration,
+    /// The whole role: container, applies and checks.
+    pub total: Duration,
+}
+
+/// A Debian package installed in a container.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InstalledPackage {
+    pub name: String,
+    pub version: String,
+    pub architecture: String,
+    /// The apt repository the installed version came from, when apt still knows it.
+    pub source: String,
 }
 
 /// Why a container stage or image command could not do its work (the user's Puppet code

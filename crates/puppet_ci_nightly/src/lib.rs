@@ -1,8 +1,8 @@
 //! Nightly rebuilds: would a server built today, from today's package repositories, still
-//! come up right? This crate holds what a night found ([`night`]), the history of nights
-//! ([`history`]), the drift against the last good night ([`drift`]) and the reports (JSON,
-//! JUnit, one self-contained HTML page). The rebuild and the container runs are the
-//! container crate's; the pipeline crate chains them.
+//! come up right? [`run::run_night`] rebuilds the base images and runs the container
+//! stages in them; this crate also holds what a night found ([`night`]), the history of
+//! nights ([`history`]), the drift against the last good night ([`drift`]) and the reports
+//! (JSON, JUnit, one self-contained HTML page).
 
 use std::path::PathBuf;
 
@@ -13,10 +13,12 @@ pub mod drift;
 pub mod history;
 pub mod html;
 pub mod night;
+pub mod run;
 
 pub use drift::{drift, Drift, DriftOptions};
 pub use history::History;
 pub use night::{Check, Night, Package, RebuildFailure, RoleNight};
+pub use run::{run_night, NightOptions, NightOutcome};
 
 /// Why the nightly bookkeeping could not do its work.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,10 @@ pub enum NightlyError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("{}: not a night of puppet-ci's history: {message}", path.display())]
     History { path: PathBuf, message: String },
+    /// The night could not finish (interrupted, the engine gone): nothing was recorded and
+    /// the cached images stay as they were.
+    #[error("the night did not finish, nothing was recorded and the cached images stay: {0}")]
+    Container(#[from] puppet_ci_container::ContainerError),
 }
 
 /// Exit codes a scheduler can alert on.

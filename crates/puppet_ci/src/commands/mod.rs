@@ -10,6 +10,7 @@ pub mod generate;
 pub mod image;
 pub mod integration;
 pub mod lint;
+pub mod nightly;
 pub mod package;
 pub mod parse;
 pub mod report;

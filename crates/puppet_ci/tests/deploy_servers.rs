@@ -436,3 +436,48 @@ fn server_cycling_behind_haproxy() {
         assert!(line.contains(",UP,") || line.contains(",no check,"), "{server} is back in rotation: {line}");
     }
 }
+
+#[test]
+fn a_fresh_master_and_an_r10k_environment_are_adopted_over_ssh() {
+    let world = world();
+    let ps2 = &world.servers[1];
+    let dir = tempfile::tempdir().unwrap();
+    let sshd = start_sshd(dir.path());
+    let repo = ControlRepo::new(dir.path(), &deploy_yaml(world, &[], ""));
+    repo.commit("r1", "");
+    let (r1, artifact1) = repo.package();
+    let user = sh("id -un").trim().to_string();
+    let target = format!("ssh://{user}@127.0.0.1:{}{}", sshd.port, ps2.code_dir.display());
+    let over_ssh = |arguments: &[&str]| {
+        run(bin()
+            .arg("--root")
+            .arg(&repo.root)
+            .args(arguments)
+            .args(["--to", &target, "--server", &ps2.url, "--ssh-identity"])
+            .arg(&sshd.identity)
+            .arg("--ssh-known-hosts")
+            .arg(&sshd.known_hosts))
+    };
+    // What puppetserver's first start left: environments/production, a plain folder
+    // with no file in it. The first deploy adopts it without being asked.
+    let production = ps2.code_dir.join("environments/production");
+    assert!(production.is_dir() && !std::fs::symlink_metadata(&production).unwrap().file_type().is_symlink(), "puppetserver made no production folder");
+    let (code, stdout, stderr) = over_ssh(&["deploy", "--artifact", artifact1.to_str().unwrap(), "-e", "production"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains(&format!("environment production is on release {r1} (was adopted-")), "{stderr}");
+    assert_eq!(served(ps2, "production"), r1);
+
+    // An r10k deploy: refused without --adopt, adopted with it; the rollback returns to it.
+    write(&ps2.code_dir.join("environments/t_r10k/manifests/site.pp"), "node default { notify { 'from r10k': } }\n");
+    let (code, stdout, stderr) = over_ssh(&["deploy", "--artifact", artifact1.to_str().unwrap(), "-e", "t_r10k"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("deploy with --adopt"), "{stdout}{stderr}");
+    let (code, stdout, stderr) = over_ssh(&["deploy", "--adopt", "--artifact", artifact1.to_str().unwrap(), "-e", "t_r10k"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(served(ps2, "t_r10k"), r1);
+    let (code, stdout, stderr) = over_ssh(&["rollback", "-e", "t_r10k"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let site = std::fs::read_to_string(ps2.code_dir.join("environments/t_r10k/manifests/site.pp")).unwrap();
+    assert!(site.contains("from r10k"), "{site}");
+    assert_ne!(served(ps2, "t_r10k"), r1, "the master serves the adopted folder again");
+}

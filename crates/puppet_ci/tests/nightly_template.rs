@@ -87,6 +87,15 @@ fn a_failed_image_build_says_so_and_leaves_a_report_outside_the_work_tree() {
     work_tree_is_clean(dir.path());
 }
 
+/// Removes an image tag when dropped, whatever the test did.
+struct RemovedImage(String);
+
+impl Drop for RemovedImage {
+    fn drop(&mut self) {
+        let _ = Command::new("docker").args(["rmi", &self.0]).output();
+    }
+}
+
 #[test]
 fn the_night_rebuilds_the_base_images_instead_of_reusing_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -95,6 +104,8 @@ fn the_night_rebuilds_the_base_images_instead_of_reusing_them() {
     // A package set of its own, so no other test shares the image.
     clone_of_a_control_repo(dir.path(), "roles:\n  - name: role::quick\n    packages: [hello]\n");
     let tag = puppet_ci_container::ImageSpec::new("bookworm", &["hello".to_string()]).tag();
+    // Other tests list and prune the base images: leave none of this one's behind.
+    let _removed_at_the_end = RemovedImage(tag.clone());
     // An image under that tag already: `image build` alone would reuse it.
     let base = Command::new("docker").args(["images", "-q", "puppet-ci-base"]).output().unwrap();
     if let Some(any) = String::from_utf8_lossy(&base.stdout).lines().next() {

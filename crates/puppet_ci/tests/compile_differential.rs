@@ -15,9 +15,8 @@
 //! `PUPPET_CI_WRITE_KNOWN=1 cargo test -p puppet_ci --test compile_differential` rewrites
 //! both files from a run.
 //!
-//! A case is a manifest file (or a folder of manifests) with optional settings in its
-//! first comment lines: `# @node: NAME`, `# @class: NAME` (repeatable), `# @strict_variables`,
-//! `# @puppet_version: 8`, `# @extensions: {"pp_role": "web"}` (trusted extensions).
+//! The case format (a manifest with settings in its first comment lines) is
+//! `puppet_ci_compile::suite`'s.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -26,13 +25,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use puppet_catalog::{compare, Catalog, CompileRequest, Engine, EngineError, PuppetVersion};
-use puppet_ci_compile::{build_request, CompileOptions, EngineChoice};
+use puppet_catalog::{compare, Catalog, Engine, EngineError};
+use puppet_ci_compile::suite::{self, Case, FACT_SETS};
+use puppet_ci_compile::EngineChoice;
 use puppet_engine_puppet::{PuppetEngine, PuppetEngineOptions};
-
-/// The fact sets every case is compiled against.
-const FACT_SETS: [&str; 3] = ["debian-12-x86_64", "ubuntu-22.04-x86_64", "redhat-9-x86_64"];
-const DEFAULT_NODE: &str = "web01.example.com";
 const EXPECTED: &str = "EXPECTED.tsv";
 const KNOWN_DIFFERENCES: &str = "KNOWN_DIFFERENCES.txt";
 /// How many differences the failure message shows in full.
@@ -54,7 +50,7 @@ fn native_catalogs_match_puppet() {
     for case in &cases {
         let mut case_differences = Vec::new();
         for fact_set in FACT_SETS {
-            let request = case.request(&root, fact_set);
+            let request = case.request(&root, fact_set).unwrap_or_else(|err| panic!("{}: {err}", case.name));
             let started = Instant::now();
             let theirs = puppet.compile(&request);
             puppet_time += started.elapsed().as_secs_f64();
@@ -102,85 +98,13 @@ fn a_quarter_of_the_cases_fail_to_compile() {
     );
 }
 
-/// One case of the suite.
-struct Case {
-    name: String,
-    manifest: PathBuf,
-    node: String,
-    classes: Vec<String>,
-    strict_variables: bool,
-    puppet_version: PuppetVersion,
-    extensions: serde_json::Map<String, serde_json::Value>,
-}
-
-impl Case {
-    fn request(&self, root: &Path, fact_set: &str) -> CompileRequest {
-        let options = CompileOptions {
-            modulepath: vec![root.join("modules")],
-            manifest: Some(self.manifest.clone()),
-            classes: self.classes.clone(),
-            node: Some(self.node.clone()),
-            hiera_config: Some(root.join("global/hiera.yaml")),
-            environment_dir: Some(root.to_owned()),
-            strict_variables: self.strict_variables,
-            puppet_version: self.puppet_version,
-            ..CompileOptions::new(fact_set)
-        };
-        let mut request = build_request(&options).unwrap_or_else(|err| panic!("{}: {err}", self.name));
-        request.trusted.extensions = self.extensions.clone();
-        request
-    }
-}
-
 fn suite_root() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/compile");
     dir.canonicalize().unwrap_or_else(|err| panic!("cannot find {}: {err}", dir.display()))
 }
 
 fn cases(root: &Path) -> Vec<Case> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join("cases"))
-        .expect("fixtures/compile/cases is readable")
-        .map(|entry| entry.expect("a readable entry").path())
-        .filter(|path| path.is_dir() || path.extension().is_some_and(|extension| extension == "pp"))
-        .collect();
-    entries.sort();
-    entries.into_iter().map(|path| read_case(&path)).collect()
-}
-
-fn read_case(path: &Path) -> Case {
-    let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    let header_file = if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path).unwrap().map(|entry| entry.unwrap().path()).collect();
-        files.sort();
-        files.into_iter().next().unwrap_or_else(|| panic!("{name} is an empty folder"))
-    } else {
-        path.to_owned()
-    };
-    let text = std::fs::read_to_string(&header_file).unwrap_or_else(|err| panic!("{}: {err}", header_file.display()));
-    let mut case = Case {
-        name: name.clone(),
-        manifest: path.to_owned(),
-        node: DEFAULT_NODE.to_owned(),
-        classes: Vec::new(),
-        strict_variables: false,
-        puppet_version: PuppetVersion::V7,
-        extensions: serde_json::Map::new(),
-    };
-    for line in text.lines().take_while(|line| line.starts_with('#')) {
-        let Some(setting) = line.strip_prefix("# @") else { continue };
-        let (key, value) = setting.split_once(':').map_or((setting.trim(), ""), |(key, value)| (key.trim(), value.trim()));
-        match key {
-            "node" => case.node = value.to_owned(),
-            "class" => case.classes.push(value.to_owned()),
-            "strict_variables" => case.strict_variables = true,
-            "puppet_version" => {
-                case.puppet_version = PuppetVersion::from_major(value.parse().unwrap()).expect("@puppet_version: 7 or 8");
-            }
-            "extensions" => case.extensions = serde_json::from_str(value).unwrap_or_else(|err| panic!("{name}: @extensions: {err}")),
-            other => panic!("{name}: unknown setting @{other}"),
-        }
-    }
-    case
+    suite::cases(root).unwrap_or_else(|err| panic!("{err}"))
 }
 
 /// What Puppet did, as EXPECTED.tsv records it: `catalog`, or `error FILE:LINE` with the

@@ -7,9 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod suite;
+
 use puppet_catalog::{Catalog, CompileRequest, Engine, EngineError, PuppetVersion};
 use puppet_compiler::NativeEngine;
-use puppet_engine_puppet::{PuppetEngine, PuppetEngineOptions};
+use puppet_engine_puppet::PuppetEngine;
+pub use puppet_engine_puppet::PuppetEngineOptions;
 use puppet_facts::{AgentOptions, FactSet, FactsError};
 use serde_json::Value;
 
@@ -198,8 +201,12 @@ impl Engine for AutoEngine {
 }
 
 /// Compiles `options` with `choice`: what `puppet-ci compile` does.
-pub fn compile(options: &CompileOptions, choice: EngineChoice) -> Result<Result<Catalog, EngineError>, SetupError> {
+pub fn compile(
+    options: &CompileOptions,
+    choice: EngineChoice,
+    puppet: PuppetEngineOptions,
+) -> Result<Result<Catalog, EngineError>, SetupError> {
     let request = build_request(options)?;
-    let engine = engine(choice, PuppetEngineOptions::default())?;
+    let engine = engine(choice, puppet)?;
     Ok(engine.compile(&request))
 }

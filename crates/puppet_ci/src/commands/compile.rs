@@ -3,10 +3,11 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use puppet_catalog::{EngineError, PuppetVersion};
-use puppet_ci_compile::{CompileOptions, EngineChoice};
+use puppet_ci_compile::{CompileOptions, EngineChoice, PuppetEngineOptions};
 use serde_json::json;
 
 use crate::GlobalArgs;
@@ -71,6 +72,9 @@ pub struct Args {
     /// variables and no legacy facts.
     #[arg(long, value_name = "7|8", default_value = "7", value_parser = clap::value_parser!(u32).range(7..=8))]
     pub puppet_version: u32,
+    /// How long one compile may take with the Puppet engine before it is stopped.
+    #[arg(long, value_name = "SECONDS", default_value = "120")]
+    pub timeout: u64,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
     /// Indent the JSON.
@@ -99,7 +103,8 @@ pub fn run(args: Args, _global: &GlobalArgs) -> anyhow::Result<u8> {
         EngineArg::Native => EngineChoice::Native,
         EngineArg::Puppet => EngineChoice::Puppet,
     };
-    let result = puppet_ci_compile::compile(&options, choice)?;
+    let puppet = PuppetEngineOptions { timeout: Duration::from_secs(args.timeout), ..PuppetEngineOptions::default() };
+    let result = puppet_ci_compile::compile(&options, choice, puppet)?;
     let mut stdout = std::io::stdout().lock();
     let code = match result {
         Ok(catalog) => {

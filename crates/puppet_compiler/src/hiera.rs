@@ -462,8 +462,8 @@ impl Compiler<'_> {
                         if text.trim().is_empty() {
                             Ok(Some(Value::empty_hash()))
                         } else {
-                            serde_yaml::from_str::<serde_yaml::Value>(&text)
-                                .map(|y| Some(from_yaml(&y)))
+                            crate::yaml::parse(&text)
+                                .map(|v| Some(v.unwrap_or_else(Value::empty_hash)))
                                 .map_err(|e| format!("Unable to parse {}: {e}", path.display()))
                         }
                     }

@@ -19,6 +19,7 @@ mod settings;
 pub mod time;
 pub mod types;
 pub mod value;
+mod yaml;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -189,12 +190,13 @@ impl NativeCompiler {
             max_resources: options.max_resources,
             max_steps: options.max_steps,
         };
-        let loader = Loader::new(&self.cache, &options.modulepath);
+        let mut loader = Loader::new(&self.cache, &options.modulepath);
+        loader.strict_error = strict == Strict::Error;
         let mut compiler = Compiler::new(settings, loader, facts, trusted, server);
         compiler.hiera.global_config = options.hiera_config.clone();
         compiler.hiera.environment_dir = options.environment_dir.clone();
         if let Some(main) = &main {
-            if let Some(error) = &main.error {
+            if let Some(error) = compiler.loader.file_error(main) {
                 return Err(to_error(compiler.load_failure(loader::parse_failure(&main.path, error)), &node_name));
             }
             if let Err(failure) = compiler.loader.register(main) {
@@ -270,10 +272,12 @@ fn merge_files(files: &[Arc<loader::ParsedFile>]) -> loader::ParsedFile {
     let mut nodes = Vec::new();
     let mut aliases = Vec::new();
     let mut error = None;
+    let mut strict_errors = Vec::new();
     for file in files {
         if error.is_none() {
             error = file.error.clone();
         }
+        strict_errors.extend(file.strict_errors.iter().cloned());
         statements.push(Expr::new(file.program.body.span, ExprKind::Block(vec![file.program.body.clone()])));
         definitions.extend(file.definitions.iter().cloned());
         nodes.extend(file.nodes.iter().cloned());
@@ -284,6 +288,7 @@ fn merge_files(files: &[Arc<loader::ParsedFile>]) -> loader::ParsedFile {
         path: files[0].path.clone(),
         program: puppet_syntax::Program { body, comments: Vec::new() },
         error,
+        strict_errors,
         definitions,
         nodes,
         type_aliases: aliases,

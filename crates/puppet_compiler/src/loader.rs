@@ -77,6 +77,8 @@ pub struct ParsedFile {
     pub program: puppet_syntax::Program,
     /// The first syntax or validation error: the file cannot be used.
     pub error: Option<Diagnostic>,
+    /// Duplicate hash keys Puppet 7 warns about (errors under Puppet 8's strict mode).
+    pub strict_errors: Vec<Diagnostic>,
     pub definitions: Vec<Arc<Definition>>,
     pub nodes: Vec<Arc<NodeDefinition>>,
     pub type_aliases: Vec<Arc<TypeAliasDefinition>>,
@@ -128,12 +130,22 @@ impl ParseCache {
 /// Parses and validates source text, and collects its definitions.
 pub fn parse_source(bytes: &[u8], path: Arc<str>, location: &FileLocation, epp: bool, module_name: Option<&str>) -> ParsedFile {
     let parse = puppet_syntax::parse_bytes(bytes, epp);
-    let error = if parse.has_errors() {
-        parse.errors.first().cloned()
+    let (error, strict_errors) = if parse.has_errors() {
+        (parse.errors.first().cloned(), Vec::new())
     } else {
-        parse.validate_in(location).into_iter().find(Diagnostic::is_error)
+        let diagnostics = parse.validate_in(location);
+        let strict: Vec<Diagnostic> = diagnostics.iter().filter(|d| d.code == "DUPLICATE_KEY").cloned().collect();
+        (diagnostics.into_iter().find(Diagnostic::is_error), strict)
     };
-    let mut file = ParsedFile { path: path.clone(), program: parse.program, error, definitions: Vec::new(), nodes: Vec::new(), type_aliases: Vec::new() };
+    let mut file = ParsedFile {
+        path: path.clone(),
+        program: parse.program,
+        error,
+        strict_errors,
+        definitions: Vec::new(),
+        nodes: Vec::new(),
+        type_aliases: Vec::new(),
+    };
     if file.error.is_none() {
         let module_name = module_name.map(str::to_string).or_else(|| match location {
             FileLocation::Module { namespace, .. } => namespace.split("::").next().map(str::to_string),
@@ -229,6 +241,9 @@ pub struct LoadFailure {
 /// The modules of one compile and every definition loaded so far.
 pub struct Loader<'c> {
     cache: &'c ParseCache,
+    /// Puppet's strict mode is `error`: warnings of the checker that strict mode turns
+    /// into errors fail the file.
+    pub strict_error: bool,
     /// Module name to its folder, first match on the modulepath wins.
     modules: FxHashMap<String, PathBuf>,
     loaded_files: FxHashSet<PathBuf>,
@@ -264,6 +279,7 @@ impl<'c> Loader<'c> {
         }
         Loader {
             cache,
+            strict_error: false,
             modules,
             loaded_files: FxHashSet::default(),
             classes: FxHashMap::default(),
@@ -336,11 +352,16 @@ impl<'c> Loader<'c> {
             column: None,
             issue_code: "IO_ERROR",
         })?;
-        if let Some(error) = &parsed.error {
+        if let Some(error) = self.file_error(&parsed) {
             return Err(parse_failure(&parsed.path, error));
         }
         self.register(&parsed)?;
         Ok(Some(parsed))
+    }
+
+    /// The error that stops a file from loading, if any.
+    pub fn file_error<'f>(&self, file: &'f ParsedFile) -> Option<&'f Diagnostic> {
+        file.error.as_ref().or_else(|| if self.strict_error { file.strict_errors.first() } else { None })
     }
 
     /// `find_hostclass`, `find_definition` or a Puppet-language function, autoloading
@@ -398,6 +419,11 @@ impl<'c> Loader<'c> {
         }
         self.not_found.insert((wanted, name));
         Ok(None)
+    }
+
+    /// A definition already loaded (no autoloading: `known_resource_types.hostclass`).
+    pub fn loaded(&self, wanted: Wanted, name: &str) -> Option<Arc<Definition>> {
+        self.lookup(wanted, name)
     }
 
     fn lookup(&self, wanted: Wanted, name: &str) -> Option<Arc<Definition>> {

@@ -156,8 +156,21 @@ impl VersionRange {
         Some(VersionRange { text: text.to_string(), intervals })
     }
 
+    /// Whether a version is in the range. A prerelease is only in a range that names a
+    /// prerelease of the same version (as SemanticPuppet, like npm, does).
     pub fn includes(&self, v: &Version) -> bool {
-        self.intervals.iter().any(|i| i.includes(v))
+        self.intervals.iter().any(|i| {
+            if !i.includes(v) {
+                return false;
+            }
+            if v.prerelease.is_empty() {
+                return true;
+            }
+            let same = |bound: &Option<(Version, bool)>| {
+                bound.as_ref().is_some_and(|(b, _)| !b.prerelease.is_empty() && (b.major, b.minor, b.patch) == (v.major, v.minor, v.patch))
+            };
+            same(&i.min) || same(&i.max)
+        })
     }
 
     /// Every version in `other` is in `self` (checked at the bounds).
@@ -307,5 +320,7 @@ mod tests {
         assert!(VersionRange::parse("1.x").unwrap().includes(&v("1.9.9")));
         assert!(VersionRange::parse("~> 1.2").unwrap().includes(&v("1.2.7")));
         assert!(v("1.0.0-rc1") < v("1.0.0"));
+        assert!(!VersionRange::parse(">=1.0.0 <2.0.0").unwrap().includes(&v("1.2.3-rc.1")));
+        assert!(VersionRange::parse(">=1.2.3-rc.0").unwrap().includes(&v("1.2.3-rc.1")));
     }
 }

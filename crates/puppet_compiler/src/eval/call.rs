@@ -150,7 +150,15 @@ impl Compiler<'_> {
         self.depth += 1;
         if self.depth > super::expr::MAX_DEPTH {
             self.depth -= 1;
-            return Err(self.fail("RUNTIME_ERROR", format!("The compile was stopped: calls of {closure_name} nested more than {} deep (endless recursion?)", super::expr::MAX_DEPTH), span));
+            // Ruby runs out of stack here ("stack level too deep", without a place).
+            let _ = span;
+            return Err(Flow::Error(Box::new(super::EvalError {
+                detail: format!("stack level too deep (calls of {closure_name} nested more than {} deep: endless recursion?)", super::expr::MAX_DEPTH),
+                location: super::Location::default(),
+                class: super::ErrorClass::Preformatted,
+                issue_code: Some("STACK_LEVEL_TOO_DEEP"),
+                unsupported: None,
+            })));
         }
         let result = stacker::maybe_grow(256 * 1024, 8 * 1024 * 1024, || self.call_closure_inner(scope, parameters, body, return_type, args, closure_name, span));
         self.depth -= 1;

@@ -94,11 +94,7 @@ impl Compiler<'_> {
     }
 
     pub fn load_failure(&self, failure: crate::loader::LoadFailure) -> Flow {
-        let message = if failure.issue_code == "DUPLICATE_DEFINITION" || failure.issue_code == "IO_ERROR" {
-            failure.message
-        } else {
-            format!("Could not parse for environment {}: {}", self.settings.environment, failure.message)
-        };
+        let message = failure.message;
         Flow::Error(Box::new(super::EvalError {
             detail: message,
             location: Location { file: failure.file, line: failure.line, column: failure.column },
@@ -436,10 +432,10 @@ impl Compiler<'_> {
             if self.find_resource("Class", parent).is_none() {
                 let span = Span { line: definition.line, ..Span::default() };
                 let Some(parent_definition) = self.find_definition(Wanted::Class, parent, span)? else {
-                    return Err(plain(format!(
-                        "Could not find parent resource type '{parent}' of type hostclass in {}",
-                        self.settings.environment
-                    )));
+                    return Err(located(
+                        format!("Could not find parent resource type '::{parent}' of type hostclass in {}", self.settings.environment),
+                        Location { file: Some(definition.file.clone()), line: Some(definition.line), column: None },
+                    ));
                 };
                 self.ensure_in_catalog(&parent_definition, scope, None, span)?;
             }
@@ -491,23 +487,41 @@ impl Compiler<'_> {
     /// isomorphic built-in types (`File['/a/']` is also `File['/a']`).
     fn create_aliases(&mut self, id: ResourceId) -> R<()> {
         let resource = &self.resources[id];
-        let mut aliases: Vec<String> = Vec::new();
+        // Each alias: the index key, and its key values for the message.
+        let mut aliases: Vec<(String, Vec<Value>)> = Vec::new();
         if let Some(Param { value, .. }) = resource.params.get("alias") {
-            aliases.extend(flatten_value(value.clone()).iter().filter(|v| !v.is_undef()).map(Value::to_puppet_string));
-        }
-        if let ResourceImpl::Builtin(t) = resource.implementation {
-            if t.isomorphic && t.key_attributes.len() == 1 {
-                let namevar = t.namevar();
-                let key = match resource.params.get(namevar).map(|p| &p.value) {
-                    Some(value) if !value.is_undef() => value.to_puppet_string(),
-                    _ => title_namevar(t, &resource.title),
-                };
-                if key != *resource.title {
-                    aliases.push(key);
+            for v in flatten_value(value.clone()).into_iter().filter(|v| !v.is_undef()) {
+                let text = v.to_puppet_string();
+                if text != *resource.title {
+                    aliases.push((text.clone(), vec![Value::from(text)]));
                 }
             }
         }
-        for alias in aliases {
+        if let ResourceImpl::Builtin(t) = resource.implementation {
+            if t.isomorphic {
+                // `uniqueness_key`: the key attributes' values, sorted by attribute name.
+                let namevar = t.namevar();
+                let mut attributes: Vec<&str> = t.key_attributes.to_vec();
+                attributes.sort_unstable();
+                let values: Vec<Value> = attributes
+                    .iter()
+                    .map(|attribute| match resource.params.get(*attribute).map(|p| &p.value) {
+                        Some(value) if !value.is_undef() => value.clone(),
+                        _ if *attribute == namevar || *attribute == "name" => Value::from(title_namevar(t, &resource.title)),
+                        _ => Value::Undef,
+                    })
+                    .collect();
+                if values.len() == 1 {
+                    let key = values[0].to_puppet_string();
+                    if key != *resource.title {
+                        aliases.push((key, values));
+                    }
+                } else {
+                    aliases.push((Value::array(values.clone()).ruby_inspect(), values));
+                }
+            }
+        }
+        for (alias, values) in aliases {
             let key = (self.resources[id].type_name.clone(), Rc::from(alias.as_str()));
             if let Some(existing) = self.index.get(&key).copied() {
                 if existing == id {
@@ -517,12 +531,14 @@ impl Compiler<'_> {
                 let existing_resource = &self.resources[existing];
                 let at = Location { file: resource.file.clone(), line: resource.line, column: None }.suffix();
                 let existing_at = Location { file: existing_resource.file.clone(), line: existing_resource.line, column: None }.suffix();
+                let mut newref = vec![Value::from(&*resource.type_name)];
+                newref.extend(values.iter().cloned());
+                let at = if at.is_empty() { String::new() } else { format!(" at{at}") };
                 return Err(plain(format!(
-                    "Cannot alias {} to {}{at}; resource [\"{}\", {}] already declared{existing_at}",
+                    "Cannot alias {} to {}{at}; resource {} already declared{existing_at}",
                     resource.reference(),
-                    crate::value::ruby_string_inspect(&alias),
-                    resource.type_name,
-                    crate::value::ruby_string_inspect(&alias),
+                    Value::array(values).ruby_inspect(),
+                    Value::array(newref).ruby_inspect(),
                 )));
             }
             self.index.insert(key, id);
@@ -976,9 +992,6 @@ impl Compiler<'_> {
 
     /// Whether `child` is `parent` or inherits from it (`child_of?`).
     fn source_is_child_of(&self, child: &Source, parent: &Source) -> bool {
-        if child.same(parent) {
-            return true;
-        }
         if self.override_sources.iter().any(|s| s.same(child)) {
             return true;
         }
@@ -1292,17 +1305,28 @@ impl Compiler<'_> {
     /// `create_settings_scope`: Class[Settings] and the `$settings::` variables.
     fn create_settings_scope(&mut self) -> R<()> {
         let top = self.topscope;
-        let id = self.new_resource("Class".into(), "Settings".into(), ResourceImpl::Class(None), top, Span::default(), IndexMap::new(), Form::REGULAR)?;
+        // A class named `settings` of the main manifest is the settings class itself.
+        let user_class = self.loader.loaded(Wanted::Class, "settings");
+        let id = self.new_resource("Class".into(), "Settings".into(), ResourceImpl::Class(user_class.clone()), top, Span::default(), IndexMap::new(), Form::REGULAR)?;
         self.resources[id].file = None;
         self.resources[id].line = None;
-        self.resources[id].source = Source::Settings;
+        self.resources[id].source = match &user_class {
+            Some(definition) => Source::Class(definition.clone()),
+            None => Source::Settings,
+        };
         self.index.insert((Rc::from("Class"), Rc::from("Settings")), id);
         self.catalog_order.push(id);
-        self.add_class("settings");
-        let scope = self.new_scope(top, Source::Settings, Some(id));
-        self.scopes[scope].is_class = true;
-        self.class_scopes.insert("settings".into(), scope);
-        self.edges.push((self.main_stage, id));
+        let scope = if user_class.is_some() {
+            self.evaluate_resource(id)?;
+            self.class_scope("settings").unwrap_or(top)
+        } else {
+            self.add_class("settings");
+            let scope = self.new_scope(top, Source::Settings, Some(id));
+            self.scopes[scope].is_class = true;
+            self.class_scopes.insert("settings".into(), scope);
+            self.edges.push((self.main_stage, id));
+            scope
+        };
         self.resources[id].evaluated = true;
         for (name, value) in crate::settings::puppet_settings(&self.settings.environment) {
             self.scopes[scope].symtable.insert(name.clone(), value.clone());
@@ -1415,7 +1439,7 @@ impl Compiler<'_> {
     /// resource (Puppet wraps it in "Error while evaluating a Resource Statement").
     fn wrap_in_resource(&self, flow: Flow, id: ResourceId) -> Flow {
         match flow {
-            Flow::Error(mut error) if error.unsupported.is_none() => {
+            Flow::Error(mut error) if error.unsupported.is_none() && error.issue_code != Some("STACK_LEVEL_TOO_DEEP") => {
                 let r = &self.resources[id];
                 error.detail = format!("Evaluation Error: Error while evaluating a Resource Statement, {}", error.message());
                 error.location = Location { file: r.file.clone(), line: r.line, column: None };

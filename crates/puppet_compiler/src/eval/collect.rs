@@ -208,6 +208,12 @@ impl Compiler<'_> {
                 let mut found = Vec::new();
                 let mut remaining = Vec::new();
                 for (type_name, title) in references {
+                    if type_name.is_empty() {
+                        return Err(plain(format!(
+                            "Puppet::Parser::Compiler failed with error ArgumentError: No title provided and {} is not a valid resource reference",
+                            crate::value::ruby_string_inspect(title)
+                        )));
+                    }
                     match self.find_resource(type_name, title) {
                         Some(id) => found.push(id),
                         None => remaining.push((type_name.clone(), title.clone())),

@@ -101,7 +101,26 @@ impl Compiler<'_> {
                 };
                 Ok(Value::from(value.to_puppet_string()))
             }
-            ExprKind::Heredoc { text, .. } => self.eval(text, scope),
+            ExprKind::Heredoc { syntax, text } => {
+                let value = self.eval(text, scope)?;
+                if syntax == "json" || syntax.ends_with("+json") {
+                    if let Value::String(s) = &value {
+                        if let Err(error) = serde_json::from_str::<serde_json::Value>(s) {
+                            // Reported as Puppet's syntax checker reports it (no "Evaluation Error").
+                            return Err(Flow::Error(Box::new(super::EvalError {
+                                detail: format!(
+                                    "Invalid produced text having syntax: '{syntax}'. JSON syntax checker: Cannot parse invalid JSON string. \"{error}\""
+                                ),
+                                location: self.loc(text.span),
+                                class: super::ErrorClass::Preformatted,
+                                issue_code: Some("ILLEGAL_JSON"),
+                                unsupported: None,
+                            })));
+                        }
+                    }
+                }
+                Ok(value)
+            }
             ExprKind::LiteralList(values) => Ok(Value::array(self.unfold(values, scope)?)),
             ExprKind::LiteralHash(entries) => {
                 let mut map = Map::with_capacity(entries.len());

@@ -136,6 +136,12 @@ pub fn plain(detail: impl Into<String>) -> Flow {
     Flow::Error(Box::new(EvalError { detail: detail.into(), location: Location::default(), class: ErrorClass::Plain, issue_code: None, unsupported: None }))
 }
 
+/// An error Puppet raises as already reported (`Puppet::PreformattedError`, such as
+/// Hiera's `LookupError`): never wrapped, and without a place.
+pub fn preformatted(detail: impl Into<String>) -> Flow {
+    Flow::Error(Box::new(EvalError { detail: detail.into(), location: Location::default(), class: ErrorClass::Preformatted, issue_code: None, unsupported: None }))
+}
+
 /// A `Puppet::ParseError` at a known place; it is not wrapped again.
 pub fn located(detail: impl Into<String>, location: Location) -> Flow {
     Flow::Error(Box::new(EvalError { detail: detail.into(), location, class: ErrorClass::Located, issue_code: None, unsupported: None }))

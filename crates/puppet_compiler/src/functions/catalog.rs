@@ -115,11 +115,10 @@ pub fn realize(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<V
                 PType::Class(Some(name)) => references.push(("Class".into(), name.to_string())),
                 _ => {}
             },
-            Value::String(s) => {
-                if let Some((t, title)) = crate::eval::catalog::parse_reference(s) {
-                    references.push((t, title));
-                }
-            }
+            Value::String(s) => match crate::eval::catalog::parse_reference(s) {
+                Some((t, title)) => references.push((t, title)),
+                None => references.push((String::new(), s.to_string())),
+            },
             _ => {}
         }
     }
@@ -277,6 +276,9 @@ pub fn inline_epp(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> 
     c.dispatch(ctx, &args, &["String template, Hash[Pattern[/^\\w+$/], Any] parameters?"])?;
     let source = args[0].to_puppet_string();
     let parsed = std::sync::Arc::new(crate::loader::parse_source(source.as_bytes(), std::sync::Arc::from(""), &puppet_syntax::checker::FileLocation::Anywhere, true, None));
+    if let Some(error) = &parsed.error {
+        return Err(plain(format!("inline_epp(): Invalid EPP: {} (file: inlined-epp-text, line: {}, column: {})", error.message, error.span.line, error.span.column)));
+    }
     c.render_epp(&parsed, args.get(1).cloned(), Some(ctx.scope), ctx.span)
 }
 
@@ -382,7 +384,7 @@ impl Compiler<'_> {
         }
         let parsed = self.loader.cache().parse(path, &puppet_syntax::checker::FileLocation::Anywhere, true).map_err(|e| plain(e.to_string()))?;
         if let Some(error) = &parsed.error {
-            return Err(self.load_failure(crate::loader::parse_failure(&parsed.path, error)));
+            return Err(plain(format!("epp(): Invalid EPP: {} (file: {}, line: {}, column: {})", error.message, parsed.path, error.span.line, error.span.column)));
         }
         self.epp_cache.insert(path.to_path_buf(), parsed.clone());
         Ok(parsed)
@@ -392,9 +394,6 @@ impl Compiler<'_> {
     /// as locals of the top scope (`epp`) or of the calling scope (`inline_epp`).
     pub fn render_epp(&mut self, parsed: &crate::loader::ParsedFile, params: Option<Value>, scope: Option<crate::eval::ScopeId>, span: puppet_syntax::Span) -> R<Value> {
         use puppet_syntax::ast::ExprKind;
-        if let Some(error) = &parsed.error {
-            return Err(self.load_failure(crate::loader::parse_failure(&parsed.path, error)));
-        }
         let ExprKind::Lambda(lambda) = &parsed.program.body.kind else {
             return Err(plain("epp(): the parser did not produce a LambdaExpression"));
         };

@@ -288,8 +288,74 @@ pub fn group_by(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<
     Ok(Value::hash(groups))
 }
 
-pub fn tree_each(c: &mut Compiler, ctx: &mut CallContext, _args: Vec<Value>) -> R<Value> {
-    Err(c.unsupported("the function 'tree_each'", ctx.span))
+/// `tree_each`: every path and value of nested arrays and hashes, depth first (or
+/// breadth first), with Puppet's options.
+pub fn tree_each(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    c.dispatch(ctx, &args, &["Variant[Iterator, Array, Hash, Object] tree, Hash[String, Any] options?, &?Callable block"])?;
+    let options = args.get(1).and_then(Value::as_hash).cloned().unwrap_or_default();
+    let flag = |name: &str| options.get(&Value::from(name)).map(Value::is_true);
+    let with_containers = flag("include_containers").unwrap_or(true);
+    let with_values = flag("include_values").unwrap_or(true);
+    let with_root = with_containers && flag("include_root").unwrap_or(true);
+    if !with_containers && !with_values {
+        return Err(plain("Options 'include_containers' and 'include_values' cannot both be false"));
+    }
+    let breadth = options.get(&Value::from("order")).is_some_and(|o| o.to_puppet_string() == "breadth_first");
+    let root = match &args[0] {
+        Value::Iterator(values) => Value::array(values.to_vec()),
+        other => other.clone(),
+    };
+    let mut entries: Vec<Value> = Vec::new();
+    if with_root {
+        entries.push(Value::array(vec![Value::array(Vec::new()), root.clone()]));
+    }
+    fn children(value: &Value) -> Option<Vec<(Value, Value)>> {
+        match value {
+            Value::Array(items) => Some(items.iter().enumerate().map(|(i, v)| (Value::Integer(i as i64), v.clone())).collect()),
+            Value::Hash(map) => Some(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            _ => None,
+        }
+    }
+    fn depth_first(path: &[Value], value: &Value, containers: bool, values: bool, out: &mut Vec<Value>) {
+        for (key, child) in children(value).unwrap_or_default() {
+            let mut child_path = path.to_vec();
+            child_path.push(key);
+            let is_container = children(&child).is_some();
+            if (is_container && containers) || (!is_container && values) {
+                out.push(Value::array(vec![Value::array(child_path.clone()), child.clone()]));
+            }
+            if is_container {
+                depth_first(&child_path, &child, containers, values, out);
+            }
+        }
+    }
+    if breadth {
+        let mut queue = std::collections::VecDeque::from([(Vec::new(), root.clone())]);
+        while let Some((path, value)) = queue.pop_front() {
+            for (key, child) in children(&value).unwrap_or_default() {
+                let mut child_path = path.clone();
+                child_path.push(key);
+                let is_container = children(&child).is_some();
+                if (is_container && with_containers) || (!is_container && with_values) {
+                    entries.push(Value::array(vec![Value::array(child_path.clone()), child.clone()]));
+                }
+                if is_container {
+                    queue.push_back((child_path, child));
+                }
+            }
+        }
+    } else {
+        depth_first(&[], &root, with_containers, with_values, &mut entries);
+    }
+    let Some(l) = ctx.lambda else { return Ok(Value::Iterator(Rc::new(entries))) };
+    for entry in entries {
+        let pair = entry.as_array().unwrap_or(&[]).to_vec();
+        let call_args = if l.accepts(2) && l.arity().0 == 2 { pair } else { vec![pair[1].clone()] };
+        if stop_on_break(c.call_lambda(&l, call_args))?.is_none() {
+            break;
+        }
+    }
+    Ok(args[0].clone())
 }
 
 pub fn index(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {

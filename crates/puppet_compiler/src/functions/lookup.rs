@@ -1,7 +1,7 @@
 //! `lookup()` in all its call forms, the deprecated `hiera*` functions, and the data
 //! provider functions (usable only from `hiera.yaml`).
 
-use crate::eval::{plain, CallContext, Compiler, R};
+use crate::eval::{plain, preformatted, CallContext, Compiler, R};
 use crate::hiera::Merge;
 use crate::types::{self, PType};
 use crate::value::{Map, Value};
@@ -117,10 +117,10 @@ fn perform_lookup(c: &mut Compiler, ctx: &mut CallContext, request: Request, nam
         return assert_type("Default value", t, default);
     }
     if request.names.len() == 1 {
-        Err(plain(format!("Function lookup() did not find a value for the name '{}'", request.names[0])))
+        Err(preformatted(format!("Function lookup() did not find a value for the name '{}'", request.names[0])))
     } else {
         let list: Vec<String> = request.names.iter().map(|n| format!("'{n}'")).collect();
-        Err(plain(format!("Function lookup() did not find a value for any of the names [{}]", list.join(", "))))
+        Err(preformatted(format!("Function lookup() did not find a value for any of the names [{}]", list.join(", "))))
     }
 }
 

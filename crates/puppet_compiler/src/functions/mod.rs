@@ -13,6 +13,7 @@ pub mod format;
 pub mod iterate;
 pub mod lookup;
 pub mod stdlib;
+pub mod string_converter;
 pub mod strings;
 pub mod time;
 pub mod typesys;

@@ -60,6 +60,140 @@ pub fn parse_timestamp(text: &str) -> Option<i128> {
     Some(nanos)
 }
 
-pub fn strftime(c: &mut Compiler, ctx: &mut CallContext, _args: Vec<Value>) -> R<Value> {
-    Err(c.unsupported("the function 'strftime'", ctx.span))
+const DAYS: [&str; 7] = ["Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"];
+const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/// `strftime` of a Timestamp (in UTC) or a Timespan.
+pub fn strftime(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
+    let index = c.dispatch(ctx, &args, &["Timestamp time_object, String format, String timezone?", "Timespan time_object, String format", "String format, String timezone?"])?;
+    match index {
+        0 => {
+            if args.get(2).is_some_and(|tz| !matches!(tz.to_puppet_string().as_str(), "UTC" | "utc" | "Z" | "GMT")) {
+                return Err(c.unsupported("strftime with a time zone other than UTC", ctx.span));
+            }
+            let Value::Timestamp(nanos) = args[0] else { return Ok(Value::Undef) };
+            Ok(Value::from(format_timestamp(nanos, &args[1].to_puppet_string())))
+        }
+        1 => {
+            let Value::Timespan(nanos) = args[0] else { return Ok(Value::Undef) };
+            Ok(Value::from(format_timespan(nanos, &args[1].to_puppet_string())))
+        }
+        _ => Err(c.unsupported("strftime of the current time", ctx.span)),
+    }
+}
+
+/// Ruby's `Time#strftime` in UTC for the common directives.
+pub fn format_timestamp(nanos: i128, format: &str) -> String {
+    let seconds = nanos.div_euclid(1_000_000_000);
+    let fraction = nanos.rem_euclid(1_000_000_000);
+    let days = seconds.div_euclid(86_400) as i64;
+    let of_day = seconds.rem_euclid(86_400) as i64;
+    let (year, month, day) = crate::time::civil_from_days(days);
+    let (hour, minute, second) = (of_day / 3600, (of_day / 60) % 60, of_day % 60);
+    let weekday = days.rem_euclid(7) as usize;
+    let yday = days - crate::time::days_from_civil(year, 1, 1) + 1;
+    let mut out = String::new();
+    let chars: Vec<char> = format.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '%' || i + 1 >= chars.len() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let mut pad = true;
+        if chars[i] == '-' && i + 1 < chars.len() {
+            pad = false;
+            i += 1;
+        }
+        let two = |n: i64| if pad { format!("{n:02}") } else { n.to_string() };
+        let text = match chars[i] {
+            'Y' => year.to_string(),
+            'C' => two(year / 100),
+            'y' => two(year % 100),
+            'm' => two(i64::from(month)),
+            'd' => two(i64::from(day)),
+            'e' => if pad { format!("{day:2}") } else { day.to_string() },
+            'j' => if pad { format!("{yday:03}") } else { yday.to_string() },
+            'H' => two(hour),
+            'k' => format!("{hour:2}"),
+            'I' => two(if hour % 12 == 0 { 12 } else { hour % 12 }),
+            'l' => format!("{:2}", if hour % 12 == 0 { 12 } else { hour % 12 }),
+            'M' => two(minute),
+            'S' => two(second),
+            'L' => format!("{:03}", fraction / 1_000_000),
+            'N' => format!("{fraction:09}"),
+            'p' => if hour < 12 { "AM" } else { "PM" }.to_string(),
+            'P' => if hour < 12 { "am" } else { "pm" }.to_string(),
+            'A' => DAYS[weekday].to_string(),
+            'a' => DAYS[weekday][..3].to_string(),
+            'B' => MONTHS[month as usize - 1].to_string(),
+            'b' | 'h' => MONTHS[month as usize - 1][..3].to_string(),
+            'u' => ((weekday + 3) % 7 + 1).to_string(),
+            'w' => ((weekday + 4) % 7).to_string(),
+            'z' => "+0000".to_string(),
+            'Z' => "UTC".to_string(),
+            's' => seconds.to_string(),
+            'F' => format!("{year:04}-{month:02}-{day:02}"),
+            'T' | 'X' => format!("{hour:02}:{minute:02}:{second:02}"),
+            'D' | 'x' => format!("{month:02}/{day:02}/{:02}", year % 100),
+            'R' => format!("{hour:02}:{minute:02}"),
+            'c' => format!("{} {} {day:2} {hour:02}:{minute:02}:{second:02} {year}", &DAYS[weekday][..3], &MONTHS[month as usize - 1][..3]),
+            '%' => "%".to_string(),
+            other => format!("%{other}"),
+        };
+        out.push_str(&text);
+        i += 1;
+    }
+    out
+}
+
+/// `Timespan#format`: `%D` days, `%H`, `%M`, `%S`, `%L` milliseconds, `%N` nanoseconds.
+pub fn format_timespan(nanos: i128, format: &str) -> String {
+    let negative = nanos < 0;
+    let total = nanos.abs();
+    let seconds = total / 1_000_000_000;
+    let fraction = total % 1_000_000_000;
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    let chars: Vec<char> = format.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '%' || i + 1 >= chars.len() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let mut pad = true;
+        if chars[i] == '-' {
+            pad = false;
+            i += 1;
+        }
+        let text = match chars.get(i) {
+            Some('D') => (seconds / 86_400).to_string(),
+            Some('H') => if pad { format!("{:02}", (seconds / 3600) % 24) } else { ((seconds / 3600) % 24).to_string() },
+            Some('M') => if pad { format!("{:02}", (seconds / 60) % 60) } else { ((seconds / 60) % 60).to_string() },
+            Some('S') => if pad { format!("{:02}", seconds % 60) } else { (seconds % 60).to_string() },
+            Some('L') => format!("{:03}", fraction / 1_000_000),
+            Some('N') => {
+                let text = format!("{fraction:09}");
+                if pad {
+                    text
+                } else {
+                    let trimmed = text.trim_end_matches('0');
+                    if trimmed.is_empty() { "0".into() } else { trimmed.to_string() }
+                }
+            }
+            Some('%') => "%".to_string(),
+            Some(other) => format!("%{other}"),
+            None => String::new(),
+        };
+        out.push_str(&text);
+        i += 1;
+    }
+    out
 }

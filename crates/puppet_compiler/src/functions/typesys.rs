@@ -168,13 +168,7 @@ fn new_value(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Val
             },
             other => return Err(conversion_error("Boolean", other)),
         },
-        PType::String(_) => match rest.get(1) {
-            Some(format) if !matches!(format, Value::Default) => match format {
-                Value::String(f) => Value::from(super::format::ruby_sprintf(f, std::slice::from_ref(&from)).map_err(plain)?),
-                _ => Value::from(string_of(&from)),
-            },
-            _ => Value::from(string_of(&from)),
-        },
+        PType::String(_) => Value::from(super::string_converter::convert(&from, rest.get(1)).map_err(plain)?),
         PType::Array { .. } | PType::Tuple { .. } => {
             let wrap = matches!(rest.get(1), Some(Value::Boolean(true)));
             match &from {

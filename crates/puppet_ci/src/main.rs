@@ -53,6 +53,8 @@ enum Command {
     Compile(commands::compile::Args),
     /// puppet-lint's 40 checks (same names, messages, positions and fixes), fast.
     Lint(commands::lint::Args),
+    /// Print a lint rule's documentation (`--list` lists the rules).
+    Rule(commands::rule::Args),
     /// Print a manifest's AST (`--dump pn` prints what `puppet parser dump --format pn` prints).
     Parse(commands::parse::Args),
     /// Compile every role against every fact set, check the catalogs, run module tests.
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args, &cli.global),
         Command::Compile(args) => commands::compile::run(args, &cli.global),
         Command::Lint(args) => commands::lint::run(args, &cli.global),
+        Command::Rule(args) => commands::rule::run(args, &cli.global),
         Command::Parse(args) => commands::parse::run(args, &cli.global),
         Command::Catalog(args) => commands::catalog::run(args, &cli.global),
         Command::Test(args) => commands::test::run(args, &cli.global),

@@ -10,6 +10,7 @@ pub mod command;
 pub mod context;
 pub mod control;
 pub mod data;
+pub mod docs;
 pub mod engine;
 mod error;
 pub mod fix;

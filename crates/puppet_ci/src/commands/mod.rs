@@ -15,5 +15,6 @@ pub mod package;
 pub mod parse;
 pub mod report;
 pub mod rollback;
+pub mod rule;
 pub mod test;
 pub mod validate;

@@ -281,6 +281,14 @@ impl<'a, 'q> Lexer<'a, 'q> {
             }
             let first = bytes[index];
             let length;
+            if first == b'/' && self.guide.regex_starts.binary_search(&self.offset(index)).is_ok() {
+                // Puppet reads a regex here (also `//`, which puppet-lint takes for a comment).
+                if let Some(end) = closing_quote(&chunk[1..], b'/') {
+                    self.new_token(TokenKind::Regex, Cow::Borrowed(&chunk[1..end + 1]), None, self.offset(index));
+                    index += end + 2;
+                    continue;
+                }
+            }
             if let Some(found) = (first == b'$').then(|| variable_regex().captures(chunk)).flatten() {
                 let name = found.get(1).map_or("", |group| group.as_str());
                 length = name.len() + 1;
@@ -354,11 +362,7 @@ impl<'a, 'q> Lexer<'a, 'q> {
     /// Whether a `/` at `index` starts a regex: Puppet's reading where the guide knows it,
     /// else puppet-lint's guess from the previous code token.
     fn regex_here(&self, index: usize) -> bool {
-        let offset = self.offset(index);
-        if self.guide.regex_starts.binary_search(&offset).is_ok() {
-            return true;
-        }
-        if self.guide.not_regex.binary_search(&offset).is_ok() {
+        if self.guide.not_regex.binary_search(&self.offset(index)).is_ok() {
             return false;
         }
         self.possible_regex()

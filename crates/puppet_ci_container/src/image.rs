@@ -349,6 +349,11 @@ async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &s
             "--dpkgopt=path-exclude=/usr/share/info/*",
             &spec.suite,
         ]);
+        // A night's image keeps apt's package lists, so that the night can tell which
+        // repository each installed package came from.
+        if spec.variant.is_some() {
+            command.arg("--skip=cleanup/apt/lists");
+        }
         // dpkg without fsync: the image is written once, as a whole, at the end.
         let eatmydata = Path::new("/usr/share/mmdebstrap/hooks/eatmydata");
         if eatmydata.is_dir() {

@@ -31,7 +31,7 @@ struct Support {
 pub(crate) fn load_named(name: &str, root: &Path, context: &str) -> Result<NamedFacts> {
     let file = root.join(name);
     let loaded = if file.is_file() { puppet_facts::load_file(&file) } else { puppet_facts::load(name) };
-    let set = loaded.map_err(|source| CatalogError::Facts { context: context.to_string(), source })?;
+    let set = loaded.map_err(|problem| CatalogError::Facts { context: context.to_string(), problem })?;
     Ok(NamedFacts { name: name.to_string(), set })
 }
 

@@ -43,8 +43,8 @@ pub const CACHE_DIR: &str = ".puppet-ci/cache";
 /// Why the stage could not run (a failing compile or check is a failed case instead).
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("{context}: {source}")]
-    Facts { context: String, source: puppet_facts::FactsError },
+    #[error("{context}: {problem}")]
+    Facts { context: String, problem: puppet_facts::FactsError },
     #[error(transparent)]
     Setup(#[from] puppet_ci_compile::SetupError),
     #[error("{}: {message}", path.display())]

@@ -154,15 +154,14 @@ impl Project {
         found
     }
 
-    /// A path as the user should see it: relative to the root when inside it.
+    /// A path as the user should see it: relative to the root when it is inside it
+    /// (through the links of a fixtures modulepath too).
     pub fn display_path(&self, path: &str) -> PathBuf {
         let path = Path::new(path);
-        match path.strip_prefix(&self.root) {
+        let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        match real.strip_prefix(&self.root).or_else(|_| path.strip_prefix(&self.root)) {
             Ok(relative) => relative.to_path_buf(),
-            Err(_) => match path.canonicalize().ok().and_then(|real| real.strip_prefix(&self.root).ok().map(Path::to_path_buf)) {
-                Some(relative) => relative,
-                None => path.to_path_buf(),
-            },
+            Err(_) => path.to_path_buf(),
         }
     }
 }

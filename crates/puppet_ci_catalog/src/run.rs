@@ -151,8 +151,9 @@ fn run(name: &str, config: &Config, options: &StageOptions, with_roles: bool, se
     let started = Instant::now();
     let note = |text: &str| (options.progress)(Event::Note(text));
     let project = Project::open(config, &store_options(config, options))?;
-    if project.resolved.resolved > 0 {
-        note(&format!("module store: {} modules resolved, {} reused", project.resolved.resolved, project.resolved.reused));
+    let stats = project.resolved;
+    if stats.resolved + stats.reused + stats.linked > 0 {
+        note(&format!("module store: {} resolved, {} reused, {} linked", stats.resolved, stats.reused, stats.linked));
     }
     let roles = if with_roles { project.roles() } else { Vec::new() };
     let test_files = read_tests(&project, selection)?;
@@ -522,16 +523,16 @@ fn level_of(levels: &puppet_ci_config::catalog::Checks, check: Check) -> Level {
     }
 }
 
-/// Findings as diagnostics at their resources, each identical one once per stage;
-/// whether one of them fails the case.
+/// Findings as diagnostics at their resources, each identical one once per stage; the
+/// first finding that fails the case (an error), and where the first one is.
 fn findings_to_diagnostics(
     findings: Vec<Finding>,
     levels: &puppet_ci_config::catalog::Checks,
     display: &dyn Fn(&str) -> String,
     seen: &mut HashSet<(String, String, u32, String)>,
-) -> (Vec<Diagnostic>, bool, Option<Location>) {
+) -> (Vec<Diagnostic>, Option<String>, Option<Location>) {
     let mut diagnostics = Vec::new();
-    let mut failed = false;
+    let mut failed = None;
     let mut location = None;
     for finding in findings {
         let severity = match level_of(levels, finding.check) {
@@ -539,7 +540,9 @@ fn findings_to_diagnostics(
             Level::Error => Severity::Error,
             Level::Warning => Severity::Warning,
         };
-        failed |= severity == Severity::Error;
+        if severity == Severity::Error && failed.is_none() {
+            failed = Some(finding.message.clone());
+        }
         let file = finding.file.as_deref().map(display).unwrap_or_default();
         let line = finding.line.unwrap_or(1);
         if location.is_none() && !file.is_empty() {
@@ -553,10 +556,41 @@ fn findings_to_diagnostics(
     (diagnostics, failed, location)
 }
 
-fn compile_error_diagnostic(error: &CompileError, context: &str, display: &dyn Fn(&str) -> String, fallback: &Path) -> Diagnostic {
+/// A compile error's message without Puppet's nesting ("Evaluation Error: Error while
+/// evaluating a Function Call, ...") and place suffix, and the innermost place it names
+/// when the error has no place of its own (`fail()` in a class).
+pub(crate) fn tidy_compile_error(error: &CompileError) -> CompileError {
+    let nesting = regex::Regex::new(r"(?:Evaluation Error: )?Error while evaluating a [^,]+, ").expect("a valid regex");
+    let place = regex::Regex::new(r"\s*\(file: ([^,()]+), line: (\d+)(?:, column: (\d+))?\)").expect("a valid regex");
+    let mut tidy = error.clone();
+    let last = place.captures_iter(&error.message).last();
+    if let (None, Some(found)) = (&error.file, &last) {
+        tidy.file = Some(found[1].to_string());
+        tidy.line = found[2].parse().ok();
+        tidy.column = found.get(3).and_then(|column| column.as_str().parse().ok());
+    }
+    // The place at the end is the error's own (now in its fields); places inside the
+    // message ("already declared at (file: ..., line: 3)") stay.
+    let mut message = error.message.trim().trim_end_matches(" on node").to_string();
+    if let Some(found) = last.filter(|found| found.get(0).is_some_and(|whole| whole.end() == message.len())) {
+        message.truncate(found.get(0).map_or(message.len(), |whole| whole.start()));
+    }
+    tidy.message = nesting.replace_all(&message, "").trim().to_string();
+    tidy
+}
+
+/// A compile error as a diagnostic where Puppet places it; `fallback` (a file and line)
+/// when Puppet places it nowhere (or in inline code).
+fn compile_error_diagnostic(error: &CompileError, context: &str, display: &dyn Fn(&str) -> String, fallback: (&Path, u32)) -> Diagnostic {
+    let error = tidy_compile_error(error);
     let code = if error.message.starts_with("Could not find resource") { "missing-relationship-target".to_string() } else { error.issue_code.clone().unwrap_or_else(|| "compile-error".to_string()) };
-    let file = error.file.as_deref().filter(|file| !file.is_empty()).map(display).unwrap_or_else(|| fallback.display().to_string());
-    Diagnostic::error(file, Position::new(error.line.unwrap_or(1), error.column.unwrap_or(1)), code, format!("{context}: {}", error.message))
+    let inner_places = regex::Regex::new(r"\(file: ([^,()]+),").expect("a valid regex");
+    let message = inner_places.replace_all(&error.message, |found: &regex::Captures<'_>| format!("(file: {},", display(&found[1])));
+    let (file, line, column) = match error.file.as_deref().filter(|file| !file.is_empty()) {
+        Some(file) => (display(file), error.line.unwrap_or(1), error.column.unwrap_or(1)),
+        None => (fallback.0.display().to_string(), fallback.1, 1),
+    };
+    Diagnostic::error(file, Position::new(line, column), code, format!("{context}: {message}"))
 }
 
 /// The role's manifest, for errors Puppet places nowhere.
@@ -590,10 +624,9 @@ fn role_case(
     let case = match &done.result {
         Ok(catalog) => {
             let (diagnostics, failed, location) = findings_to_diagnostics(graph::check_catalog(catalog, display), levels, display, seen);
-            let outcome = if failed {
-                Outcome::failed(format!("the catalog has {} problem(s): {}", diagnostics.len().max(1), diagnostics.first().map(|diagnostic| diagnostic.message.clone()).unwrap_or_else(|| "see above".into())))
-            } else {
-                Outcome::Passed
+            let outcome = match failed {
+                Some(first) => Outcome::failed(first),
+                None => Outcome::Passed,
             };
             let mut case = Case::new(role, job.label.clone(), outcome).with_diagnostics(diagnostics);
             if let Some(location) = location {
@@ -602,13 +635,13 @@ fn role_case(
             case
         }
         Err(EngineError::Compile(error)) => {
-            let diagnostic = compile_error_diagnostic(error, &context, display, &role_file(project, role));
-            Case::new(role, job.label.clone(), Outcome::failed(format!("compile failed: {}", error.message))).with_diagnostics(vec![diagnostic])
+            let diagnostic = compile_error_diagnostic(error, &context, display, (&role_file(project, role), 1));
+            Case::new(role, job.label.clone(), Outcome::failed(format!("compile failed: {}", tidy_compile_error(error).message))).with_diagnostics(vec![diagnostic])
         }
         Err(other) => match missing_target_message(&done.result) {
             Some(message) => {
                 let error = CompileError::new(message.clone());
-                let diagnostic = compile_error_diagnostic(&error, &context, display, &role_file(project, role));
+                let diagnostic = compile_error_diagnostic(&error, &context, display, (&role_file(project, role), 1));
                 Case::new(role, job.label.clone(), Outcome::failed(format!("compile failed: {message}"))).with_diagnostics(vec![diagnostic])
             }
             None => Case::new(role, job.label.clone(), Outcome::error(other.to_string())),
@@ -634,27 +667,41 @@ fn test_cases(
     let at = |line: usize, column: usize| Location { file: tests_file.clone(), line: line as u32, column: column as u32 };
     let result: std::result::Result<&Catalog, CompileError> = match &done.result {
         Ok(catalog) => Ok(catalog),
-        Err(EngineError::Compile(error)) => Err(error.clone()),
+        Err(EngineError::Compile(error)) => Err(tidy_compile_error(error)),
         Err(other) => match missing_target_message(&done.result) {
             Some(message) => Err(CompileError::new(message)),
             None => return Ok(vec![Case::new(group, fact_set, Outcome::error(other.to_string())).with_duration(done.duration)]),
         },
     };
-    let failures = expect::evaluate(test, fact_set, result.as_ref().map(|catalog| *catalog));
-    let mut diagnostics: Vec<Diagnostic> = failures
-        .iter()
-        .map(|failure| Diagnostic::error(tests_file.clone(), Position::new(failure.line as u32, failure.column as u32), "expectation-failed", format!("{} on {fact_set}: {}", test.subject.label(), failure.message)))
-        .collect();
-    let mut failed = !failures.is_empty();
-    if let Ok(catalog) = &result {
-        let (found, graph_failed, _) = findings_to_diagnostics(graph::check_catalog(catalog, display), levels, display, seen);
-        diagnostics.extend(found);
-        failed |= graph_failed;
+    let expects_error = test.expectations.iter().any(|expectation| matches!(expectation.kind, expect::ExpectKind::CompileError(_)) && expect::Test::applies(expectation, fact_set));
+    let mut diagnostics = Vec::new();
+    let mut first_failure = None;
+    match &result {
+        // An unexpected compile error is placed where Puppet places it, not in the tests file.
+        Err(error) if !expects_error => {
+            let context = format!("{} on {fact_set}", test.subject.label());
+            let diagnostic = compile_error_diagnostic(error, &context, display, (&tests_file, test.line as u32));
+            first_failure = Some(format!("does not compile: {}", error.message));
+            diagnostics.push(diagnostic);
+        }
+        _ => {
+            for failure in expect::evaluate(test, fact_set, result.as_ref().map(|catalog| *catalog)) {
+                first_failure.get_or_insert_with(|| failure.message.clone());
+                let message = format!("{} on {fact_set}: {}", test.subject.label(), failure.message);
+                diagnostics.push(Diagnostic::error(tests_file.clone(), Position::new(failure.line as u32, failure.column as u32), "expectation-failed", message));
+            }
+        }
     }
-    let outcome = if failed {
-        Outcome::failed(diagnostics.first().map(|diagnostic| diagnostic.message.clone()).unwrap_or_else(|| "expectations failed".into()))
-    } else {
-        Outcome::Passed
+    if let Ok(catalog) = &result {
+        let (found, graph_failure, _) = findings_to_diagnostics(graph::check_catalog(catalog, display), levels, display, seen);
+        diagnostics.extend(found);
+        if first_failure.is_none() {
+            first_failure = graph_failure;
+        }
+    }
+    let outcome = match first_failure {
+        Some(message) => Outcome::failed(message),
+        None => Outcome::Passed,
     };
     let mut cases = vec![Case::new(group.clone(), fact_set, outcome).with_location(at(test.line, 1)).with_diagnostics(diagnostics).with_duration(done.duration)];
     if let (true, Ok(catalog)) = (test.snapshot, &result) {
@@ -698,7 +745,10 @@ fn same_host_cases(config: &Config, fact_sets: &[String], catalogs: &HashMap<(St
             }
             let findings = graph::same_host(&roles, display);
             let (diagnostics, failed, location) = findings_to_diagnostics(findings, &config.catalog.checks, display, &mut seen);
-            let outcome = if failed { Outcome::failed(format!("{} manage the same things", group.join(" and "))) } else { Outcome::Passed };
+            let outcome = match failed {
+                Some(first) => Outcome::failed(first),
+                None => Outcome::Passed,
+            };
             let mut case = Case::new(format!("same host {}", group.join(" + ")), fact_set.clone(), outcome).with_diagnostics(diagnostics);
             if let Some(location) = location {
                 case = case.with_location(location);
@@ -707,4 +757,30 @@ fn same_host_cases(config: &Config, fact_sets: &[String], catalogs: &HashMap<(St
         }
     }
     cases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compile_errors_are_tidied_and_placed() {
+        let error = CompileError {
+            message: "Evaluation Error: Error while evaluating a Resource Statement, Evaluation Error: Error while evaluating a Function Call, profile::app does not support RedHat 9 yet (file: /repo/site/profile/manifests/app.pp, line: 8, column: 7) on node".into(),
+            file: None,
+            line: None,
+            column: None,
+            issue_code: Some("RUNTIME_ERROR".into()),
+        };
+        let tidy = tidy_compile_error(&error);
+        assert_eq!(tidy.message, "profile::app does not support RedHat 9 yet");
+        assert_eq!((tidy.file.as_deref(), tidy.line, tidy.column), (Some("/repo/site/profile/manifests/app.pp"), Some(8), Some(7)));
+        let nested = CompileError { message: "Duplicate declaration: Notify[x] is already declared at (file: /repo/a.pp, line: 3); cannot redeclare (file: /repo/a.pp, line: 4)".into(), ..error.clone() };
+        let tidy = tidy_compile_error(&nested);
+        assert_eq!(tidy.message, "Duplicate declaration: Notify[x] is already declared at (file: /repo/a.pp, line: 3); cannot redeclare");
+        assert_eq!(tidy.line, Some(4));
+        // A place of its own wins over the message's.
+        let placed = CompileError { file: Some("/repo/a.pp".into()), line: Some(2), column: None, ..error };
+        assert_eq!(tidy_compile_error(&placed).file.as_deref(), Some("/repo/a.pp"));
+    }
 }

@@ -38,7 +38,25 @@ pub(crate) fn render(title: &str, catalog: &Catalog, display: &dyn Fn(&str) -> S
         }
         out.push('\n');
         for (name, value) in &resource.parameters {
-            let _ = writeln!(out, "    {name} = {value}");
+            match value.as_str().filter(|text| text.contains('\n')) {
+                // A file's text, line by line, so that a change reads as a diff of lines.
+                Some(text) => {
+                    let _ = writeln!(out, "    {name} =");
+                    for line in text.split_inclusive('\n') {
+                        match line.strip_suffix('\n') {
+                            Some(line) => {
+                                let _ = writeln!(out, "      | {line}");
+                            }
+                            None => {
+                                let _ = writeln!(out, "      | {line}\n      (no newline at the end)");
+                            }
+                        }
+                    }
+                }
+                None => {
+                    let _ = writeln!(out, "    {name} = {value}");
+                }
+            }
         }
     }
     out

@@ -17,6 +17,14 @@ pub(crate) fn hash_tree(root: &Path, skip: &(dyn Fn(&Path) -> bool + Sync)) -> R
     let mut folders: Vec<PathBuf> = Vec::new();
     let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|entry| !skip(entry.path()));
     for entry in walker {
+        // A link to a folder above it (a module linked into its own fixtures) holds
+        // nothing the walk has not seen: it counts by its place only.
+        if let Err(error) = &entry {
+            if let (Some(path), Some(_)) = (error.path(), error.loop_ancestor()) {
+                folders.push(PathBuf::from(format!("loop {}", path.strip_prefix(root).unwrap_or(path).display())));
+                continue;
+            }
+        }
         let entry = entry.map_err(|error| {
             let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
             CatalogError::Io { action: "read", path, source: error.into() }
@@ -96,6 +104,10 @@ mod tests {
         std::fs::write(tree.join("manifests/init.pp"), "class x { }\n").unwrap();
         assert_ne!(hash_tree(&tree, &none).unwrap(), first);
         std::fs::write(tree.join("manifests/init.pp"), "class x {}\n").unwrap();
+        std::os::unix::fs::symlink(&tree, tree.join("manifests/loop")).unwrap();
+        let looped = hash_tree(&tree, &none).unwrap();
+        assert_ne!(looped, first, "a link to an ancestor counts, by its place");
+        std::fs::remove_file(tree.join("manifests/loop")).unwrap();
         std::fs::create_dir_all(tree.join(".git")).unwrap();
         std::fs::write(tree.join(".git/HEAD"), "ref").unwrap();
         assert_eq!(hash_tree(&tree, &|path: &Path| path.ends_with(".git")).unwrap(), first, "skipped folders do not count");

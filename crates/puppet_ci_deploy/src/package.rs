@@ -139,7 +139,7 @@ pub fn package(options: &PackageOptions) -> Result<Artifact> {
 
     let modules = resolve_puppetfile(&tree, root, options.forge_cache.as_deref(), staging.path())?;
     if let Some(missing) = missing_code(&tree) {
-        return Err(DeployError::NoCode { release: format!("{} at {} ({})", root.display(), options.reference, &commit[..commit.len().min(12)]), missing });
+        return Err(DeployError::NoCode { release: format!("the release of commit {}", &commit[..commit.len().min(12)]), missing });
     }
     write_config_version(&tree)?;
     let id = content_id(&tree)?;

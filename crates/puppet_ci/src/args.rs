@@ -164,6 +164,9 @@ pub struct CatalogArgs {
     /// Compiles at once. Default: one per core (the Puppet engine runs catalog.puppet_workers Ruby processes at most).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub jobs: Option<u64>,
+    /// Ruby worker processes of the Puppet engine at most. Default: catalog.puppet_workers (2).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub puppet_workers: Option<u64>,
 }
 
 impl CatalogArgs {
@@ -175,6 +178,7 @@ impl CatalogArgs {
             cache: !self.no_cache,
             refresh_fixtures: self.refresh_fixtures,
             jobs: self.jobs.map(|jobs| jobs as usize),
+            puppet_workers: self.puppet_workers.map(|workers| workers as usize),
             progress: catalog_progress(label),
         }
     }

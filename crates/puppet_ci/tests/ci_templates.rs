@@ -134,7 +134,15 @@ fn github_workflow_runs_once_per_change_deploys_the_tested_commit_and_keeps_cont
     assert!(deploy_text.contains("DEPLOYER_KEY: ${{ secrets.PUPPET_CI_DEPLOYER_KEY }}"), "the secret comes through env:");
     assert!(deploy_text.contains("umask 077"), "the key file is readable by the runner's user alone");
     assert!(deploy_text.contains("reports/deploy.xml") && deploy_text.contains("upload-artifact"), "deploy.xml is uploaded");
-    assert_eq!(deploy["needs"], serde_yaml::from_str::<Value>("[checks, containers]").unwrap());
+    assert_eq!(deploy["needs"], serde_yaml::from_str::<Value>("[checks, catalog, catalog-report, containers]").unwrap());
+
+    // The catalog stage is split over a matrix of runners and its parts are merged.
+    let catalog = serde_yaml::to_string(&jobs["catalog"]).unwrap();
+    assert!(catalog.contains(r#"--partition "$PART/4""#), "{catalog}");
+    assert_eq!(jobs["catalog"]["strategy"]["matrix"]["part"].as_sequence().map(Vec::len), Some(4));
+    let merge = serde_yaml::to_string(&jobs["catalog-report"]).unwrap();
+    assert!(merge.contains("report merge parts/catalog-*.json"), "{merge}");
+    assert_eq!(jobs["catalog-report"]["needs"].as_str(), Some("catalog"));
     assert!(deploy["concurrency"]["group"].is_string(), "deploys queue in a group of their own");
 }
 

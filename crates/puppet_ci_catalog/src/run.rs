@@ -51,12 +51,14 @@ pub struct StageOptions {
     pub refresh_fixtures: bool,
     /// Threads compiling at once; None: one per core.
     pub jobs: Option<usize>,
+    /// Ruby workers of the Puppet engine at most; None: `catalog.puppet_workers`.
+    pub puppet_workers: Option<usize>,
     pub progress: Progress,
 }
 
 impl StageOptions {
     pub fn new(progress: Progress) -> StageOptions {
-        StageOptions { engine: None, partition: None, update_snapshots: false, cache: true, refresh_fixtures: false, jobs: None, progress }
+        StageOptions { engine: None, partition: None, update_snapshots: false, cache: true, refresh_fixtures: false, jobs: None, puppet_workers: None, progress }
     }
 }
 
@@ -472,7 +474,7 @@ fn compile_all(jobs: &[Job], cache: &Cache, choice: EngineChoice, config: &Confi
     if missing.is_empty() {
         return Ok(results.into_iter().map(|done| done.expect("every result is here")).collect());
     }
-    let engines = Engines::new(choice, config.catalog.puppet_workers)?;
+    let engines = Engines::new(choice, options.puppet_workers.unwrap_or(config.catalog.puppet_workers))?;
     let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)).max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|error| CatalogError::Usage(format!("cannot start {threads} compile threads: {error}")))?;
     let compiled: Vec<(usize, Done)> = pool.install(|| {

@@ -37,6 +37,8 @@ pub enum PipelineError {
     #[error(transparent)]
     Validate(#[from] puppet_ci_validate::ValidateError),
     #[error(transparent)]
+    Lint(#[from] puppet_lint::LintError),
+    #[error(transparent)]
     Catalog(#[from] puppet_ci_catalog::CatalogError),
     #[error(transparent)]
     Container(#[from] puppet_ci_container::ContainerError),
@@ -132,7 +134,7 @@ pub struct Stage {
 }
 
 /// The stages, in pipeline order.
-pub static STAGES: &[Stage] = &[stages::VALIDATE, stages::CATALOG, stages::DYNAMIC, stages::INTEGRATION, stages::DEPLOY];
+pub static STAGES: &[Stage] = &[stages::VALIDATE, stages::LINT, stages::CATALOG, stages::DYNAMIC, stages::INTEGRATION, stages::DEPLOY];
 
 /// The stage named `name`.
 pub fn stage(name: &str) -> Option<&'static Stage> {

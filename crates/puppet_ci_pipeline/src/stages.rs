@@ -12,6 +12,20 @@ pub(crate) const VALIDATE: Stage = Stage {
     run: |ctx| Ok(puppet_ci_validate::stage(ctx.config)?),
 };
 
+pub(crate) const LINT: Stage = Stage {
+    name: "lint",
+    about: "puppet-lint's 40 checks over every manifest (.puppet-lint.rc and `lint:` in puppet-ci.yaml); one case per file",
+    needs: &[],
+    work: |ctx| {
+        Ok(if puppet_lint::command::has_work(ctx.config) {
+            Work::Run
+        } else {
+            Work::Nothing(format!("no .pp files in the manifest or module folders of {}", ctx.config.root.display()))
+        })
+    },
+    run: |ctx| Ok(puppet_lint::command::stage(ctx.config)?),
+};
+
 pub(crate) const CATALOG: Stage = Stage {
     name: "catalog",
     about: "every role compiled against every fact set, graph checks, module tests and snapshots; cases per role and fact set",

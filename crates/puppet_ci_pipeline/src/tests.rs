@@ -41,7 +41,7 @@ fn statuses(run: &PipelineRun) -> Vec<(String, String)> {
 #[test]
 fn the_stages_are_in_pipeline_order() {
     let names: Vec<&str> = STAGES.iter().map(|stage| stage.name).collect();
-    assert_eq!(names, ["validate", "catalog", "dynamic", "integration", "deploy"]);
+    assert_eq!(names, ["validate", "lint", "catalog", "dynamic", "integration", "deploy"]);
     assert!(stage("dynamic").unwrap().needs.contains(&Need::DockerEngine));
 }
 
@@ -52,8 +52,9 @@ fn an_empty_control_repo_fails_instead_of_passing() {
     let run = run(&Context::new(&config, quiet()), &RunOptions::default()).unwrap();
     let statuses = statuses(&run);
     assert!(statuses[0].1.starts_with("failed: nothing to check: no .pp or .epp files in manifests, site"), "{statuses:?}");
-    assert_eq!(statuses[1], ("catalog".to_string(), "skipped: stage validate failed".to_string()));
-    assert_eq!(statuses[4], ("deploy".to_string(), "skipped: stage validate failed; a red pipeline never deploys".to_string()));
+    assert_eq!(statuses[1], ("lint".to_string(), "skipped: stage validate failed".to_string()));
+    assert_eq!(statuses[2], ("catalog".to_string(), "skipped: stage validate failed".to_string()));
+    assert_eq!(statuses[5], ("deploy".to_string(), "skipped: stage validate failed; a red pipeline never deploys".to_string()));
     assert!(!run.report.passed());
     assert!(!run.tool_error);
 }
@@ -71,6 +72,7 @@ fn allowed_empty_stages_are_skipped_and_skips_are_honoured() {
         statuses(&run),
         [
             ("validate".to_string(), "ok 1".to_string()),
+            ("lint".to_string(), "ok 1".to_string()),
             (
                 "catalog".to_string(),
                 "skipped: nothing to check: no role::* classes in the modulepath, no catalog.roles in puppet-ci.yaml and no module with a puppet-ci-tests.yaml (pipeline.allow_empty)".to_string()
@@ -81,7 +83,7 @@ fn allowed_empty_stages_are_skipped_and_skips_are_honoured() {
         ]
     );
     assert!(run.report.passed());
-    assert_eq!(*progress_lines.lock().unwrap(), ["stage validate"]);
+    assert_eq!(*progress_lines.lock().unwrap(), ["stage validate", "stage lint"]);
 }
 
 #[test]
@@ -98,7 +100,7 @@ fn unknown_stage_names_are_usage_errors() {
     let dir = repo(&[("puppet-ci.yaml", "pipeline:\n  skip: [lnit]\n")]);
     let config = Config::load(dir.path()).unwrap();
     let err = run(&Context::new(&config, quiet()), &RunOptions::default()).unwrap_err();
-    assert_eq!(err.to_string(), format!("{}: pipeline.skip: no stage 'lnit' (stages: validate, catalog, dynamic, integration, deploy)", dir.path().join("puppet-ci.yaml").display()));
+    assert_eq!(err.to_string(), format!("{}: pipeline.skip: no stage 'lnit' (stages: validate, lint, catalog, dynamic, integration, deploy)", dir.path().join("puppet-ci.yaml").display()));
     let config = Config::defaults(dir.path());
     let err = run(&Context::new(&config, quiet()), &RunOptions { skip: vec!["x".into()] }).unwrap_err();
     assert!(err.to_string().starts_with("--skip x: no such stage"), "{err}");

@@ -32,8 +32,8 @@ fn facts(meta: &RuleMeta) -> String {
     };
     let fix = match meta.fix {
         FixKind::None => "none",
-        FixKind::Layout => "yes (layout)",
-        FixKind::Node => "yes (rewrites the flagged code)",
+        FixKind::Format => "yes (the AST stays the same)",
+        FixKind::Rewrite => "yes (rewrites the flagged code)",
     };
     format!("| puppet-lint check | default | level | `--fix` | group |\n|---|---|---|---|---|\n| `{}` | {state} | {level} | {fix} | {} |\n", meta.name, meta.category)
 }

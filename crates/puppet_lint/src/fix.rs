@@ -3,7 +3,7 @@
 //!
 //! - the text still parses,
 //! - its AST is the AST before the fix apart from the node the fix meant to change (a
-//!   layout fix must not change the AST at all).
+//!   fix of how code is written, [`FixKind::Format`], must not change the AST at all).
 //!
 //! Fixes of different rules may rewrite the same code in turn (`"true"` becomes `'true'`,
 //! then `true`), as in puppet-lint; a rule whose fix would go wrong after another's says
@@ -102,7 +102,7 @@ pub fn apply(source: &str, original: &Parse, tokens: Tokens<'_>, problems: &mut 
         if !group.iter().any(fixable) {
             continue;
         }
-        if RULES[rule].meta().fix == FixKind::Layout && apply_layout_group(&mut state, rule, group) {
+        if RULES[rule].meta().fix == FixKind::Format && apply_layout_group(&mut state, rule, group) {
             continue;
         }
         for problem in group.iter_mut().filter(|problem| fixable(problem)) {
@@ -113,7 +113,7 @@ pub fn apply(source: &str, original: &Parse, tokens: Tokens<'_>, problems: &mut 
     (text != source).then_some(text)
 }
 
-/// All the fixes of a layout rule at once: kept when the AST does not change at all.
+/// All the fixes of a formatting rule at once: kept when the AST does not change at all.
 fn apply_layout_group(state: &mut State<'_>, rule: usize, group: &mut [Problem]) -> bool {
     let mut tokens = state.tokens.clone();
     let mut fixed = Vec::new();
@@ -164,13 +164,13 @@ fn apply_one(state: &mut State<'_>, rule: usize, problem: &mut Problem) {
         return;
     }
     let regions = match meta.fix {
-        FixKind::Node => Some((hull(&touched, &state.rendered), hull(&touched, &rendered))),
-        FixKind::Layout | FixKind::None => None,
+        FixKind::Rewrite => Some((hull(&touched, &state.rendered), hull(&touched, &rendered))),
+        FixKind::Format | FixKind::None => None,
     };
     if !same_tree(&state.parse.program, &parse.program, regions) {
         problem.reason = Some(
             match meta.fix {
-                FixKind::Layout => "fix refused: it would change the code, not only its layout",
+                FixKind::Format => "fix refused: it would change what the code means, not only how it is written",
                 _ => "fix refused: it would change the code beyond what it fixes",
             }
             .to_string(),

@@ -28,19 +28,20 @@ impl Level {
 pub enum FixKind {
     /// No fix: puppet-lint has none.
     None,
-    /// Layout only (whitespace, comments): the AST must stay exactly the same.
-    Layout,
+    /// Changes how the code is written, not what it is (whitespace, comments, quotes): the
+    /// AST must stay exactly the same.
+    Format,
     /// Changes the flagged node (quotes a title, rewrites a fact): the AST must stay the
     /// same everywhere else.
-    Node,
+    Rewrite,
 }
 
 impl FixKind {
     pub fn describe(self) -> &'static str {
         match self {
             FixKind::None => "none",
-            FixKind::Layout => "safe (layout only: the code's AST does not change)",
-            FixKind::Node => "safe (rewrites the flagged code only; refused when anything else would change)",
+            FixKind::Format => "safe (only how the code is written changes, not its AST)",
+            FixKind::Rewrite => "safe (rewrites the flagged code only; refused when anything else would change)",
         }
     }
 }

@@ -15,7 +15,7 @@ pub struct Args {
     /// TRAVIS_BRANCH, GITHUB_REF_NAME, CI_COMMIT_REF_NAME), else the control repo's git branch.
     #[arg(long, value_name = "BRANCH")]
     pub branch: Option<String>,
-    /// Leave a stage out of the run (repeatable): validate, catalog, dynamic, integration, deploy.
+    /// Leave a stage out of the run (repeatable): validate, lint, catalog, dynamic, integration, deploy.
     #[arg(long, value_name = "STAGE")]
     pub skip: Vec<String>,
     #[command(flatten)]

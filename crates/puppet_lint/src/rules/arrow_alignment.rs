@@ -38,7 +38,7 @@ crate::declare_rule! {
         category: "check_whitespace",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Layout,
+        fix: FixKind::Format,
         summary: "arrows in a block should be aligned",
         docs: Self::DOCS,
         tokens: NO_TOKENS,

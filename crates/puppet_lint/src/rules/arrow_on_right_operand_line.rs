@@ -33,7 +33,7 @@ crate::declare_rule! {
         category: "check_classes",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Layout,
+        fix: FixKind::Format,
         summary: "a chaining arrow should be on the line of its right operand",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::InEdge, TokenKind::InEdgeSub]),

@@ -24,15 +24,16 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Safe: the string is single quoted. Refused where single quotes would change its
-    /// value (an escape such as `\u00e9` that only double quotes understand).
+    /// Safe: the string is single quoted, where that keeps its value (the AST stays the
+    /// same). Refused where single quotes would change it: an escape such as `\u00e9`
+    /// that only double quotes understand.
     pub struct DoubleQuotedStrings;
     crate::rule::RuleMeta {
         name: "double_quoted_strings",
         category: "check_strings",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Format,
         summary: "strings without variables or escapes should be single quoted",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::String]),

@@ -38,7 +38,7 @@ crate::declare_rule! {
         category: "check_resources",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "ensure should be the first attribute of a resource",
         docs: Self::DOCS,
         tokens: NO_TOKENS,

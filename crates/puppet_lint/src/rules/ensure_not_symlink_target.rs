@@ -35,7 +35,7 @@ crate::declare_rule! {
         category: "check_resources",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "a file's symlink target belongs in target, not ensure",
         docs: Self::DOCS,
         tokens: NO_TOKENS,

@@ -35,7 +35,7 @@ crate::declare_rule! {
         category: "check_resources",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "file modes should be 4 octal digits or symbolic",
         docs: Self::DOCS,
         tokens: NO_TOKENS,

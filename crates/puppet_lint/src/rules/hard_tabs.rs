@@ -34,7 +34,7 @@ crate::declare_rule! {
         category: "check_whitespace",
         default_enabled: true,
         level: Level::Error,
-        fix: FixKind::Layout,
+        fix: FixKind::Format,
         summary: "whitespace should not contain tabs",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Indent, TokenKind::Whitespace]),

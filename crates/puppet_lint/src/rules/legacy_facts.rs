@@ -28,16 +28,16 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Safe: rewrites the fact to its structured form. Refused for the facts that have
-    /// none (`$::interfaces`, `$::memorysize_mb`, ...), where puppet-lint would delete
-    /// the key and leave `$facts`.
+    /// Safe: rewrites the fact to its structured form. The facts that have none
+    /// (`$::interfaces`, `$::memorysize_mb`, ...) are left for a person (puppet-lint
+    /// calls them fixed without changing them, or drops the key of `"${facts['interfaces']}"`).
     pub struct LegacyFacts;
     crate::rule::RuleMeta {
         name: "legacy_facts",
         category: "legacy_facts",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "use structured facts instead of legacy facts",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Variable, TokenKind::UnencVariable]),
@@ -235,13 +235,13 @@ impl Rule for LegacyFacts {
             Some(structured) => structured.to_string(),
             None => match regex_fact(name) {
                 Some(structured) => structured,
-                // No structured equivalent: puppet-lint leaves the variable as it is (and
-                // calls it fixed), except that with the key in tokens of its own it drops
-                // the key and leaves `$facts`, which is refused here.
+                // No structured equivalent: puppet-lint leaves the variable as it is and
+                // calls it fixed (or, with the key in tokens of its own, drops the key and
+                // leaves `$facts`); here it stays a warning.
                 None if tokens.value(*token) == "facts" => {
                     return Err(NoFix::Refused(format!("'{name}' has no structured equivalent; puppet-lint would drop the key and leave `$facts`")))
                 }
-                None => return Ok(()),
+                None => return Err(NoFix::NotFixable),
             },
         };
         if tokens.value(*token) == "facts" {

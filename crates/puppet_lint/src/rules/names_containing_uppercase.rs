@@ -31,7 +31,7 @@ crate::declare_rule! {
         category: "check_classes",
         default_enabled: true,
         level: Level::Error,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "class and defined type names must be lowercase",
         docs: Self::DOCS,
         tokens: NO_TOKENS,

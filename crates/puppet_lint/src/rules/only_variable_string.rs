@@ -30,7 +30,7 @@ crate::declare_rule! {
         category: "check_strings",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "a string holding only a variable should be the variable",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Dqpre]),

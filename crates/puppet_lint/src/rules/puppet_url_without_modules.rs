@@ -34,7 +34,7 @@ crate::declare_rule! {
         category: "check_strings",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "puppet:// URLs should point into modules/",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Sstring, TokenKind::String, TokenKind::Dqpre]),

@@ -33,7 +33,7 @@ crate::declare_rule! {
         category: "check_strings",
         default_enabled: false,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "booleans should not be quoted",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::String, TokenKind::Sstring]),

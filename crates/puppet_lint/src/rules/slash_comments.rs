@@ -22,14 +22,16 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Safe: `//` becomes `#` (layout only).
+    /// Safe: `//` becomes `#`, where that keeps the AST. In Puppet `//` starts an empty
+    /// regex, so in code Puppet parses there is no `//` comment to find: this check only
+    /// matters to puppet-lint, which reads `//` as a comment.
     pub struct SlashComments;
     crate::rule::RuleMeta {
         name: "slash_comments",
         category: "check_comments",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Layout,
+        fix: FixKind::Format,
         summary: "comments should start with #, not //",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::SlashComment]),

@@ -23,14 +23,16 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Safe: the space before the arrow becomes one space (layout only).
+    /// Safe: the space before the arrow becomes one space (layout only). Where there is
+    /// none (`name=>`), one is added before the arrow; puppet-lint adds it before the
+    /// name, which changes nothing.
     pub struct SpaceBeforeArrow;
     crate::rule::RuleMeta {
         name: "space_before_arrow",
         category: "check_whitespace",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Layout,
+        fix: FixKind::Format,
         summary: "one space before => in one-line resources",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
@@ -76,8 +78,11 @@ impl Rule for SpaceBeforeArrow {
             tokens.get_mut(*token).value = " ".into();
             return Ok(());
         }
+        // puppet-lint inserts the space at the token's own index, before the token, which
+        // leaves `name=>` as it was (a second --fix adds another space); the space goes
+        // after the token here, before the arrow.
         let Some(index) = tokens.index_of(*token) else { return Err(NoFix::NotFixable) };
-        tokens.insert(index, Token::synthetic(TokenKind::Whitespace, " "));
+        tokens.insert(index + 1, Token::synthetic(TokenKind::Whitespace, " "));
         Ok(())
     }
 }

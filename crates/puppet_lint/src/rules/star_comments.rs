@@ -31,7 +31,7 @@ crate::declare_rule! {
         category: "check_comments",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Layout,
+        fix: FixKind::Format,
         summary: "comments should start with #, not be in /* */",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Mlcomment]),

@@ -35,7 +35,7 @@ crate::declare_rule! {
         category: "top_scope_facts",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "use the facts hash instead of top-scope variables",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Variable, TokenKind::UnencVariable]),

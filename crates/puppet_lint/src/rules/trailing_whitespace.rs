@@ -29,7 +29,7 @@ crate::declare_rule! {
         category: "check_whitespace",
         default_enabled: true,
         level: Level::Error,
-        fix: FixKind::Layout,
+        fix: FixKind::Format,
         summary: "lines should not end with whitespace",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Whitespace, TokenKind::Indent]),

@@ -31,7 +31,7 @@ crate::declare_rule! {
         category: "check_nodes",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "node names should be quoted",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Node]),

@@ -30,7 +30,7 @@ crate::declare_rule! {
         category: "check_resources",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Rewrite,
         summary: "resource titles should be quoted",
         docs: Self::DOCS,
         tokens: NO_TOKENS,

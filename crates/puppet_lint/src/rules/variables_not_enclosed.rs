@@ -34,7 +34,7 @@ crate::declare_rule! {
         category: "check_strings",
         default_enabled: true,
         level: Level::Warning,
-        fix: FixKind::Node,
+        fix: FixKind::Format,
         summary: "variables in strings should be enclosed in braces",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::UnencVariable]),

@@ -146,10 +146,18 @@ pub struct LocalCodeDir {
 }
 
 struct LocalLock {
-    _file: std::fs::File,
+    file: std::fs::File,
 }
 
 impl LockGuard for LocalLock {}
+
+impl Drop for LocalLock {
+    fn drop(&mut self) {
+        // Unlock explicitly rather than by closing: a child forked meanwhile by another
+        // thread holds a copy of the descriptor until it execs, and with it the lock.
+        let _ = FileExt::unlock(&self.file);
+    }
+}
 
 impl LocalCodeDir {
     pub fn new(root: impl Into<PathBuf>) -> Self {
@@ -194,7 +202,7 @@ impl CodeDir for LocalCodeDir {
         }
         file.set_len(0).map_err(DeployError::io(&path))?;
         file.write_all(holder.as_bytes()).map_err(DeployError::io(&path))?;
-        Ok(Box::new(LocalLock { _file: file }))
+        Ok(Box::new(LocalLock { file }))
     }
 
     fn live(&self, environment: &str) -> Result<Option<String>> {

@@ -102,7 +102,7 @@ fn the_night_rebuilds_the_base_images_instead_of_reusing_them() {
     let home = tempfile::tempdir().unwrap();
     let reports = dir.path().join("reports");
     // A package set of its own, so no other test shares the image.
-    clone_of_a_control_repo(dir.path(), "roles:\n  - name: role::quick\n    packages: [hello]\npipeline: {allow_empty: [integration], skip: [catalog]}\n");
+    clone_of_a_control_repo(dir.path(), "roles:\n  - name: role::quick\n    packages: [hello]\npipeline: {allow_empty: [integration], skip: [lint, catalog]}\n");
     let tag = puppet_ci_container::ImageSpec::new("bookworm", &["hello".to_string()]).tag();
     // Other tests list and prune the base images: leave none of this one's behind.
     let _removed_at_the_end = RemovedImage(tag.clone());

@@ -54,6 +54,15 @@ fn a_control_repo_without_manifests_fails_validate() {
 }
 
 #[test]
+fn image_build_without_roles_builds_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "manifests/site.pp", "node default { }\n");
+    let (code, _, stderr) = puppet_ci(dir.path(), &["--root", &dir.path().display().to_string(), "image", "build"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("nothing to build: no roles"), "{stderr}");
+}
+
+#[test]
 fn every_command_refuses_a_broken_configuration_alike() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "puppet-ci.yaml", "roles:\n  - name: role::web\n    packages: [apache2\n");

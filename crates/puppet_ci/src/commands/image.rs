@@ -46,8 +46,9 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
             specs.sort();
             specs.dedup();
             if specs.is_empty() {
-                eprintln!("puppet-ci image build: no roles under `roles:` in puppet-ci.yaml, nothing to build");
-                return Ok(crate::exit::OK);
+                // Nothing built is not a success: a job that meant to prepare images did not.
+                eprintln!("puppet-ci image build: nothing to build: no roles under `roles:` in puppet-ci.yaml");
+                return Ok(crate::exit::FINDINGS);
             }
             let images = puppet_ci_container::build_images(&specs, rebuild, crate::args::stderr_progress())?;
             for image in &images {

@@ -248,6 +248,8 @@ fn pre_commit_hook_checks_staged_files_with_spaces_and_non_ascii_names() {
     std::fs::create_dir_all(&manifests).unwrap();
     std::fs::write(manifests.join("init.pp"), "class my_module { notice('hi') }\n").unwrap();
     std::fs::write(manifests.join("bär baz.pp"), "class my_module::bar { notice('ok') }\n").unwrap();
+    // Files named so are not where Puppet's autoloader looks: the lint step would say so.
+    std::fs::write(repo.join("puppet-ci.yaml"), "lint:\n  disable: [autoloader_layout]\n").unwrap();
     git(repo, &["add", "."]);
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_puppet-ci")).parent().unwrap().display().to_string();
     let path = format!("{bin_dir}:/usr/bin:/bin");
@@ -265,6 +267,14 @@ fn pre_commit_hook_checks_staged_files_with_spaces_and_non_ascii_names() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout, "site/my module/manifests/bär baz.pp:3:1: Syntax error at '}'\n");
     assert!(String::from_utf8_lossy(&output.stderr).contains("fix the errors above"));
+
+    // A staged lint error (trailing whitespace) blocks the commit too.
+    std::fs::write(manifests.join("bär baz.pp"), "class my_module::bar { notice('ok') } \n").unwrap();
+    git(repo, &["add", "."]);
+    let output = hook(repo, &path);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("trailing whitespace found"), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("fix the lint errors above"), "{output:?}");
 
     let output = hook(repo, "/usr/bin:/bin");
     assert_eq!(output.status.code(), Some(1), "{output:?}");

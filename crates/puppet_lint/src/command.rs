@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use puppet_ci_config::Config;
-use puppet_ci_report::{Case, Diagnostic, Outcome, Position, Severity, StageReport};
+use puppet_ci_report::{Case, Diagnostic, Location, Outcome, Position, Severity, StageReport};
 
 use crate::engine::Dispatch;
 use crate::error::LintError;
@@ -150,7 +150,8 @@ pub fn diagnostic(file: &FileResult, problem: &crate::rule::Problem) -> Diagnost
         Kind::Ignored => format!("{} (ignored)", problem.message),
         _ => problem.message.clone(),
     };
-    let mut diagnostic = Diagnostic::new(file.path.clone(), Position::new(problem.line, problem.column), problem.check, severity, message);
+    let shown = file.path.strip_prefix("./").unwrap_or(&file.path);
+    let mut diagnostic = Diagnostic::new(shown, Position::new(problem.line, problem.column), problem.check, severity, message);
     let help = match (&problem.reason, problem.kind) {
         (Some(reason), Kind::Ignored) => Some(format!("ignored by a control comment: {reason}")),
         (Some(reason), _) => Some(reason.clone()),
@@ -177,11 +178,14 @@ pub fn stage_report(lint: &LintRun, started: Instant) -> StageReport {
         let failing = file.lint.problems.iter().find(|problem| {
             !lint.options.fail_on_nothing && (problem.kind == Kind::Error || (lint.options.fail_on_warnings && problem.kind == Kind::Warning))
         });
-        let outcome = match failing {
-            Some(problem) => Outcome::failed(format!("{}: {}", problem.check, problem.message)),
-            None => Outcome::Passed,
+        let shown = file.path.strip_prefix("./").unwrap_or(&file.path);
+        let mut case = match failing {
+            Some(problem) => Case::new(shown, "lint", Outcome::failed(format!("{}: {}", problem.check, problem.message)))
+                .with_location(Location { file: PathBuf::from(shown), line: problem.line, column: problem.column }),
+            None => Case::new(shown, "lint", Outcome::Passed),
         };
-        report.cases.push(Case::new(file.path.clone(), "lint", outcome).with_diagnostics(diagnostics));
+        case = case.with_diagnostics(diagnostics);
+        report.cases.push(case);
     }
     for error in &lint.run.errors {
         report.cases.push(Case::new(error_path(error), "lint", Outcome::error(error.to_string())));

@@ -149,6 +149,8 @@ fn collect(path: &Path, settings: &Settings, files: &mut Vec<PathBuf>) -> Result
             path: err.path().unwrap_or(path).to_path_buf(),
             source: err.into_io_error().unwrap_or_else(|| std::io::Error::other("file system loop")),
         })?;
+        // Symlinks are linted as what they point to (a broken one is a read error, as in
+        // puppet-lint); folders they point to are not walked.
         if entry.file_type().is_dir() {
             continue;
         }

@@ -136,7 +136,22 @@ pub fn run(args: Args, global: &GlobalArgs) -> anyhow::Result<u8> {
     let invocation = Invocation { paths: args.paths, actions, no_config: args.no_config, staged: args.staged, cwd: std::env::current_dir()? };
     let lint = puppet_lint::command::run(&invocation, config.as_ref())?;
     print(&lint, args.format, started)?;
+    if lint.run.files.is_empty() && lint.run.errors.is_empty() {
+        // Never green on nothing.
+        eprintln!("puppet-ci lint: nothing to check: no .pp files in {}", describe(&invocation));
+        return Ok(crate::exit::FINDINGS);
+    }
     Ok(lint.exit_code())
+}
+
+fn describe(invocation: &Invocation) -> String {
+    if invocation.staged {
+        return "the staged files".to_string();
+    }
+    if invocation.paths.is_empty() {
+        return "the control repo".to_string();
+    }
+    invocation.paths.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
 fn print(lint: &LintRun, format: Option<Format>, started: Instant) -> anyhow::Result<()> {

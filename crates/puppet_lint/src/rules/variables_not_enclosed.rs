@@ -26,8 +26,9 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Safe: braces are added (with the index after the name, `"$a[0]"` becomes
-    /// `"${a[0]}"`).
+    /// Safe: braces are added. Refused where that would change the value: Puppet reads
+    /// `"$a[0]"` as `$a` followed by the text `[0]`, which puppet-lint's `"${a[0]}"` turns
+    /// into an element of `$a`.
     pub struct VariablesNotEnclosed;
     crate::rule::RuleMeta {
         name: "variables_not_enclosed",

@@ -3,6 +3,10 @@
 
 use serde::Deserialize;
 
+/// The stages of `puppet-ci all`, in pipeline order (the pipeline crate's list; a test there
+/// keeps the two the same).
+pub const STAGE_NAMES: [&str; 6] = ["validate", "lint", "catalog", "dynamic", "integration", "deploy"];
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pipeline {

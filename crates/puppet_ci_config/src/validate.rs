@@ -40,7 +40,30 @@ pub(crate) fn problems(config: &Config) -> Vec<Problem> {
         self::deploy(deploy, &mut problems);
     }
     lint(&config.lint, &mut problems);
+    pipeline(&config.pipeline, &mut problems);
+    nightly(&config.nightly, &mut problems);
     problems.0
+}
+
+/// Stage names must be the pipeline's.
+fn pipeline(pipeline: &crate::pipeline::Pipeline, problems: &mut Problems) {
+    for (key, names) in [("skip", &pipeline.skip), ("allow_empty", &pipeline.allow_empty)] {
+        for (index, name) in names.iter().enumerate() {
+            if !crate::pipeline::STAGE_NAMES.contains(&name.as_str()) {
+                let stages = crate::pipeline::STAGE_NAMES.join(", ");
+                problems.add(yaml_path!["pipeline", key, index], format!("no stage {name:?} (stages: {stages})"));
+            }
+        }
+    }
+}
+
+fn nightly(nightly: &crate::nightly::Nightly, problems: &mut Problems) {
+    if nightly.keep == 0 {
+        problems.add(yaml_path!["nightly", "keep"], "keep must be at least 1: the history needs the last night");
+    }
+    if !(nightly.slower_factor >= 1.0) {
+        problems.add(yaml_path!["nightly", "slower_factor"], "slower_factor must be 1 or more (1.5: half again as slow)");
+    }
 }
 
 /// Check names must be puppet-lint's.

@@ -160,22 +160,16 @@ pub struct PipelineRun {
     pub tool_error: bool,
 }
 
-/// Checks what `puppet-ci.yaml` and the options say about stages, before anything runs.
+/// Checks what the options say about stages, before anything runs (the configuration's
+/// stage names were checked when it was loaded).
 fn check_request(ctx: &Context<'_>, options: &RunOptions) -> Result<(), PipelineError> {
-    let file = ctx.config.root.join(puppet_ci_config::FILE_NAME);
-    let pipeline = &ctx.config.pipeline;
-    let named = pipeline.skip.iter().map(|name| ("pipeline.skip", name)).chain(pipeline.allow_empty.iter().map(|name| ("pipeline.allow_empty", name)));
-    for (key, name) in named {
-        if stage(name).is_none() {
-            return Err(PipelineError::Usage(format!("{}: {key}: no stage '{name}' (stages: {})", file.display(), stage_names())));
-        }
-    }
     for name in &options.skip {
         if stage(name).is_none() {
             return Err(PipelineError::Usage(format!("--skip {name}: no such stage (stages: {})", stage_names())));
         }
     }
     if ctx.deploy.requested && ctx.config.deploy.is_none() {
+        let file = ctx.config.root.join(puppet_ci_config::FILE_NAME);
         return Err(PipelineError::Usage(format!("--deploy needs a `deploy:` section in {}", file.display())));
     }
     Ok(())

@@ -61,7 +61,8 @@ fn nightly(nightly: &crate::nightly::Nightly, problems: &mut Problems) {
     if nightly.keep == 0 {
         problems.add(yaml_path!["nightly", "keep"], "keep must be at least 1: the history needs the last night");
     }
-    if !(nightly.slower_factor >= 1.0) {
+    // NaN is refused too.
+    if nightly.slower_factor.is_nan() || nightly.slower_factor < 1.0 {
         problems.add(yaml_path!["nightly", "slower_factor"], "slower_factor must be 1 or more (1.5: half again as slow)");
     }
 }

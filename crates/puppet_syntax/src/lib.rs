@@ -14,6 +14,7 @@ mod factory;
 mod lower;
 pub mod numbers;
 pub mod pn;
+pub mod puppet_parser;
 pub mod span;
 mod stack;
 pub mod strings;

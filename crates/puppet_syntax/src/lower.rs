@@ -39,10 +39,15 @@ pub fn parse(source: &str, mode: Mode) -> Parse {
         return nop(vec![Diagnostic::error("SYNTAX_ERROR", "the parser could not parse this text", empty_span)]);
     };
     // When only a prefix was parsed (see parse_tree_bounded), positions are the same.
+    let whole = source;
     let source = &source[..parsed];
     let mut lowerer = Lowerer::new(source, mode, index);
     lowerer.collect_extras(&tree);
     if let Some(error) = lowerer.first_syntax_error(tree.root_node()) {
+        // Our grammar rejects the text: Puppet's own lexer and grammar say where and how.
+        // When Puppet's grammar accepts it, the error is one of our grammar's own (or an
+        // error of lowering): keep what the tree says.
+        let error = puppet_syntax_error(whole, mode, &lowerer.index).unwrap_or(error);
         let program = Program { body: Expr::new(empty_span, ExprKind::Nop), comments: std::mem::take(&mut lowerer.comments) };
         return Parse { program, errors: vec![error] };
     }
@@ -53,7 +58,21 @@ pub fn parse(source: &str, mode: Mode) -> Parse {
     let comments = std::mem::take(&mut lowerer.comments);
     let mut errors = std::mem::take(&mut lowerer.errors);
     errors.truncate(1);
+    // Lowering raises what Puppet's grammar actions raise; Puppet's parser may stop earlier.
+    if let Some(error) = errors.first_mut() {
+        if let Some(puppet) = puppet_syntax_error(whole, mode, &lowerer.index) {
+            *error = puppet;
+        }
+    }
     Parse { program: Program { body, comments }, errors }
+}
+
+/// The first error Puppet's lexer and parser raise for `source`, as a diagnostic.
+fn puppet_syntax_error(source: &str, mode: Mode, index: &LineIndex) -> Option<Diagnostic> {
+    let error = crate::puppet_parser::first_error(source, mode == Mode::Template)?;
+    let offset = error.offset.unwrap_or(source.len()).min(source.len()) as u32;
+    let span = index.span(source, offset, offset);
+    Some(Diagnostic::error(error.issue.code(), error.issue.message(), span))
 }
 
 /// Text up to this size is parsed whole at once.
@@ -725,7 +744,16 @@ impl<'s> Lowerer<'s> {
             "default" => ExprKind::LiteralDefault,
             "undef" => ExprKind::LiteralUndef,
             "reserved_word" => ExprKind::ReservedWord { word: self.text(node).to_string(), future: false },
-            "regex" => ExprKind::LiteralRegex(regex_source(self.text(node))),
+            "regex" => {
+                let source = regex_source(self.text(node));
+                // Puppet's lexer compiles each regex with Ruby's Regexp.new.
+                if let Some(problem) = crate::puppet_parser::regex_problem(&source) {
+                    // Ruby shows the pattern with its slashes escaped.
+                    let shown = source.replace('/', "\\/");
+                    return Err(Diagnostic::error("INVALID_REGEX", format!("{problem}: /{shown}/"), span));
+                }
+                ExprKind::LiteralRegex(source)
+            }
             "single_quoted_string" => {
                 let text = self.text(node);
                 let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");

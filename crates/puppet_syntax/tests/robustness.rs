@@ -129,9 +129,8 @@ fn unbalanced_deep_nesting_is_a_syntax_error() {
     let source = "[".repeat(DEPTH);
     let parsed = parse(&source);
     assert_eq!(parsed.errors.len(), 1);
-    // Puppet says "Syntax error at end of input"; we name the first unclosed bracket.
-    // FIXME: report unclosed brackets at the end of input as Puppet does.
-    assert_eq!(parsed.errors[0].message, "Syntax error at '['");
+    // As Puppet: the parser runs out of input with the brackets open.
+    assert_eq!(parsed.errors[0].message, "Syntax error at end of input");
     assert_eq!(parsed.errors[0].span.line, 1);
 }
 

@@ -57,7 +57,7 @@ fn shellcheck_text(what: &str, shell: &str, script: &str) {
 
 #[test]
 fn scripts_pass_shellcheck() {
-    let scripts = ["ci/pre-commit", "ci/nightly.sh", "ci/dist", "ci/image/build-rootfs.sh", "ci/image/build-tool-image.sh", "tests/setup", "tests/run", ".ci/run"];
+    let scripts = ["ci/pre-commit", "ci/nightly.sh", "ci/dist", "ci/image/build-rootfs.sh", "ci/image/build-tool-image.sh", "tests/dist/try-release", "tests/setup", "tests/run", ".ci/run"];
     let output = run(Command::new("shellcheck").current_dir(workspace()).args(scripts));
     assert_success("shellcheck", &output);
 }

@@ -30,14 +30,18 @@ fi
 # git: `puppet-ci package` and deploys; mmdebstrap: base images for the container stages
 # (it needs the container to be privileged, or the images built beforehand on the host:
 # the engine behind the socket is the host's, so images built there are reused).
+# The .deb is copied into the new root and installed there by dpkg (apt in the chroot
+# cannot see a path outside it).
 # shellcheck disable=SC2016 # "$1" is the hook's argument (the new root), for mmdebstrap's shell
 mmdebstrap --variant=minbase --mode=auto \
-  --include="ca-certificates,git,mmdebstrap,$deb" \
+  --include="ca-certificates,git,mmdebstrap" \
   --aptopt='Acquire::Retries "3"' \
   --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-include=/usr/share/doc/puppet-ci/*' \
   --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/info/*' \
+  --customize-hook="copy-in $deb /tmp" \
+  --customize-hook='chroot "$1" sh -c "dpkg -i /tmp/puppet-ci_*.deb && rm /tmp/puppet-ci_*.deb"' \
   --customize-hook='mkdir -p "$1/src"' \
   "$suite" "$tarball" "${sources[@]}"
 

@@ -354,9 +354,11 @@ async fn make_rootfs(spec: &ImageSpec, build: &BuildDir, tarball: &Path, tag: &s
         if spec.variant.is_some() {
             command.arg("--skip=cleanup/apt/lists");
         }
-        // dpkg without fsync: the image is written once, as a whole, at the end.
+        // dpkg without fsync: the image is written once, as a whole, at the end. The hook
+        // runs dpkg-architecture (dpkg-dev), which a fresh machine with mmdebstrap lacks:
+        // without it the hook fails the build, so it is used only when it can run.
         let eatmydata = Path::new("/usr/share/mmdebstrap/hooks/eatmydata");
-        if eatmydata.is_dir() {
+        if eatmydata.is_dir() && find_tool("dpkg-architecture").is_some() {
             command.arg(format!("--hook-dir={}", eatmydata.display()));
         }
         command.arg(tarball);

@@ -460,3 +460,35 @@ fn diff_groups_changes_across_nodes_with_file_contents_as_diffs() {
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-ref is not a commit of the repository"), "{stderr}");
 }
+
+#[test]
+fn auto_hands_what_the_native_engine_lacks_to_puppet_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "puppet-ci.yaml", "modulepath: [site]\ncatalog:\n  fact_sets: [debian-12-x86_64]\n");
+    write(root, "site/role/manifests/erb.pp", "class role::erb {\n  file { '/etc/host':\n    content => template('role/host.erb'),\n  }\n}\n");
+    write(root, "site/role/templates/host.erb", "host <%= @facts['networking']['fqdn'] %>\n");
+    write(root, "site/role/manifests/plain.pp", "class role::plain {\n  notify { 'plain': }\n}\n");
+    let (code, stdout, stderr) = puppet_ci(root, &["catalog", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = json(&stdout);
+    let engines: Vec<(String, String)> = report["stages"][0]["matrix"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|cell| (cell["row"].as_str().unwrap().to_string(), cell["engine"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(engines, [("role::erb".to_string(), "puppet".to_string()), ("role::plain".to_string(), "native".to_string())]);
+    let erb = report["stages"][0]["cases"].as_array().unwrap().iter().find(|case| case["group"] == "role::erb").unwrap();
+    assert_eq!(
+        erb["output"].as_str().unwrap(),
+        "the native engine does not support ERB templates (the function 'template') at site/role/manifests/erb.pp:3 yet: compiled by Puppet\n"
+    );
+    // --engine native reports the node it cannot compile as an error, not as the code's fault.
+    let (code, stdout, _) = puppet_ci(root, &["catalog", "--engine", "native", "--no-cache", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let report = json(&stdout);
+    let erb = report["stages"][0]["cases"].as_array().unwrap().iter().find(|case| case["group"] == "role::erb").unwrap();
+    assert_eq!(erb["outcome"]["status"], "error");
+    assert!(erb["outcome"]["message"].as_str().unwrap().contains("not supported by the native engine yet: ERB templates"), "{erb}");
+}

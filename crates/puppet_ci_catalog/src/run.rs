@@ -619,7 +619,7 @@ fn role_case(
 ) -> Case {
     let mut output = String::new();
     if let Some(note) = &done.note {
-        output.push_str(note);
+        output.push_str(&note.replace(&format!("{}/", project.root.display()), ""));
         output.push('\n');
     }
     let context = format!("{role} on {}", job.label);

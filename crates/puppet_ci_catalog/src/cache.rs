@@ -1,12 +1,14 @@
 //! Compile results kept between runs, under the control repo's `.puppet-ci/cache`, keyed
-//! by a hash of the code (every file of the control repo and its modulepath), the
-//! request (node, facts, trusted facts, settings) and the engines' versions. A pair
-//! whose key is unchanged is not compiled again. Only a catalog or a compile error of the
-//! user's code is kept; a run that could not finish writes nothing.
+//! by a hash of the code (every file of the control repo and its modulepath but the
+//! module tests' files and snapshots), the request (node, facts, trusted facts, settings)
+//! and the engines' versions. A pair whose key is unchanged is not compiled again. Only a
+//! catalog (with its graph findings, so that a cached run reads the catalog only when a
+//! check needs it) or a compile error of the user's code is kept; a run that could not
+//! finish writes nothing.
 
 use std::path::{Path, PathBuf};
 
-use puppet_catalog::{Catalog, CompileError, CompileRequest};
+use puppet_catalog::{Catalog, CompileError};
 use puppet_ci_compile::EngineChoice;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +17,7 @@ use crate::store::{hash_text, hash_tree, write_atomically};
 use crate::{Result, CACHE_DIR};
 
 /// Bumped when what is stored, or what decides a result, changes shape.
-const FORMAT: &str = "puppet-ci catalog cache 1";
+const FORMAT: &str = "puppet-ci catalog cache 2";
 
 /// One compile's result as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,7 +32,8 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Stored {
-    Catalog(Box<Catalog>),
+    /// A catalog (in a file of its own beside the entry) and what the graph checks found.
+    Compiled { findings: Vec<crate::graph::Finding> },
     CompileError(CompileError),
 }
 
@@ -53,28 +56,36 @@ impl Cache {
         Ok(Cache { dir: Some(project.root.join(CACHE_DIR).join("catalogs")), base })
     }
 
-    pub fn key(&self, request: &CompileRequest) -> String {
+    /// The key of a compile described by `request` (everything the request is made of).
+    pub fn key(&self, request: &str) -> String {
         if self.dir.is_none() {
             return String::new();
         }
-        let request = serde_json::to_string(request).expect("a request serializes");
         hash_text(&format!("{}\n{request}", self.base))
     }
 
-    fn path(&self, key: &str) -> Option<PathBuf> {
+    fn path(&self, key: &str, suffix: &str) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
-        Some(dir.join(&key[..2]).join(format!("{key}.json")))
+        Some(dir.join(&key[..2]).join(format!("{key}{suffix}")))
     }
 
     pub fn get(&self, key: &str) -> Option<Entry> {
-        let path = self.path(key)?;
-        let text = std::fs::read_to_string(path).ok()?;
+        let text = std::fs::read_to_string(self.path(key, ".json")?).ok()?;
         // An entry that does not read (an older format, a torn disk) is compiled again.
         serde_json::from_str(&text).ok()
     }
 
-    pub fn put(&self, key: &str, entry: &Entry) -> Result<()> {
-        let Some(path) = self.path(key) else { return Ok(()) };
+    pub fn get_catalog(&self, key: &str) -> Option<Catalog> {
+        let text = std::fs::read_to_string(self.path(key, ".catalog.json")?).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Stores an entry, the catalog first: an entry is only there with its catalog.
+    pub fn put(&self, key: &str, entry: &Entry, catalog: Option<&Catalog>) -> Result<()> {
+        let (Some(path), Some(catalog_path)) = (self.path(key, ".json"), self.path(key, ".catalog.json")) else { return Ok(()) };
+        if let Some(catalog) = catalog {
+            write_atomically(&catalog_path, &catalog.to_json())?;
+        }
         write_atomically(&path, &serde_json::to_string(entry).expect("an entry serializes"))
     }
 }
@@ -85,7 +96,12 @@ fn code_hash(project: &Project) -> Result<String> {
     let cache = project.root.join(CACHE_DIR);
     // `.puppet-ci` holds the cache and release artifacts: nothing a compile reads.
     let own = project.root.join(".puppet-ci");
-    let skip = |path: &Path| path.file_name().is_some_and(|name| name == ".git") || path == own;
+    // The tests' files and snapshots are read by the evaluation, not by a compile: writing
+    // a snapshot does not compile everything again.
+    let skip = |path: &Path| {
+        let is_snapshots = || path.file_name().is_some_and(|name| name == "snapshots") && path.parent().is_some_and(|module| module.join(crate::TESTS_FILE).is_file());
+        path == own || path.file_name().is_some_and(|name| name == ".git" || name == crate::TESTS_FILE) || is_snapshots()
+    };
     let mut parts = vec![format!("root {}", hash_tree(&project.root, &skip)?)];
     for folder in &project.modulepath {
         if !folder.starts_with(&project.root) || folder.starts_with(&cache) {

@@ -15,6 +15,8 @@ use crate::{CatalogError, Result};
 pub(crate) struct NamedFacts {
     pub name: String,
     pub set: FactSet,
+    /// The hash of the facts, for cache keys.
+    pub hash: String,
 }
 
 /// An OS release a module supports, and where it says so.
@@ -32,7 +34,8 @@ pub(crate) fn load_named(name: &str, root: &Path, context: &str) -> Result<Named
     let file = root.join(name);
     let loaded = if file.is_file() { puppet_facts::load_file(&file) } else { puppet_facts::load(name) };
     let set = loaded.map_err(|problem| CatalogError::Facts { context: context.to_string(), problem })?;
-    Ok(NamedFacts { name: name.to_string(), set })
+    let hash = crate::store::hash_text(&serde_json::to_string(&set.values).expect("facts serialize"));
+    Ok(NamedFacts { name: name.to_string(), set, hash })
 }
 
 /// The stage's fact sets, and notes for the report (uncovered releases when not strict).

@@ -7,12 +7,13 @@
 use std::collections::{BTreeMap, HashSet};
 
 use puppet_catalog::{Catalog, Resource};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::refs::{references, Index};
 
 /// Which check found something.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Check {
     MissingTarget,
     Cycle,
@@ -35,7 +36,7 @@ impl Check {
 }
 
 /// One finding, at a resource of the catalog.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub check: Check,
     /// The resource's reference (`File[/etc/motd]`).

@@ -124,8 +124,33 @@ pub fn test_modules(config: &Config, selection: &TestSelection, options: &StageO
 struct Job {
     label: String,
     kind: JobKind,
-    request: CompileRequest,
+    spec: RequestSpec,
     key: String,
+}
+
+/// What a compile request is made of; the request itself is built only when the cache
+/// does not answer (building one clones and extends a whole fact set).
+struct RequestSpec {
+    options: CompileOptions,
+    set: String,
+    facts: Vec<(String, Value)>,
+    certname: Option<String>,
+    trusted: Map<String, Value>,
+}
+
+impl RequestSpec {
+    /// Everything the request is made of, as text for the cache key.
+    fn key_text(&self, sets: &BTreeMap<String, NamedFacts>) -> String {
+        let facts = serde_json::to_string(&self.facts).expect("facts serialize");
+        format!("{:?}\n{}\n{facts}\n{:?}\n{}", self.options, sets[&self.set].hash, self.certname, Value::Object(self.trusted.clone()))
+    }
+
+    fn build(&self, sets: &BTreeMap<String, NamedFacts>) -> Result<CompileRequest> {
+        let facts: Vec<(&String, &Value)> = self.facts.iter().map(|(name, value)| (name, value)).collect();
+        let mut request = request_for(&self.options, &sets[&self.set], &facts, self.certname.as_deref())?;
+        request.trusted.extensions.extend(self.trusted.clone());
+        Ok(request)
+    }
 }
 
 enum JobKind {
@@ -133,9 +158,11 @@ enum JobKind {
     Test { file: usize, test: usize, fact_set: String },
 }
 
-/// A compile's result, compiled now or read from the cache.
+/// A compile's result, compiled now or read from the cache. A cached catalog is read only
+/// when something needs more of it than its graph findings: `Ok(None)`.
 struct Done {
-    result: std::result::Result<Catalog, EngineError>,
+    result: std::result::Result<Option<Catalog>, EngineError>,
+    findings: Option<Vec<Finding>>,
     engine: String,
     note: Option<String>,
     duration: Duration,
@@ -173,12 +200,19 @@ fn run(name: &str, config: &Config, options: &StageOptions, with_roles: bool, se
             }
         }
     }
+    let node_sets = config.catalog.nodes.iter().flat_map(|node| node.fact_sets.iter());
+    for name in node_sets {
+        if !sets.contains_key(name) {
+            let context = format!("{}: catalog.nodes", project.root.join(puppet_ci_config::FILE_NAME).display());
+            sets.insert(name.clone(), factsets::load_named(name, &project.root, &context)?);
+        }
+    }
     let stage_set_names: Vec<String> = stage_sets.iter().map(|set| set.name.clone()).collect();
 
     let choice = choice_of(config, options);
     let cache = Cache::open(&project, choice, options.cache)?;
-    let mut units = role_units(&project, &roles, &stage_set_names, &sets, &cache)?;
-    units.extend(test_units(&project, &test_files, &stage_set_names, &sets, &cache)?);
+    let mut units = role_units(&project, &roles, &stage_set_names, &sets, &cache);
+    units.extend(test_units(&project, &test_files, &stage_set_names, &sets, &cache));
     units.sort_by(|left, right| left.key.cmp(&right.key));
     let selected: Vec<Unit> = match options.partition {
         Some(partition) => partition.select(units),
@@ -190,9 +224,14 @@ fn run(name: &str, config: &Config, options: &StageOptions, with_roles: bool, se
         }
     }
     let jobs: Vec<Job> = selected.into_iter().flat_map(|unit| unit.jobs).collect();
-    let results = compile_all(&jobs, &cache, choice, config, options)?;
-
+    let host_roles: HashSet<&String> = if config.catalog.checks.same_host == Level::Off { HashSet::new() } else { config.catalog.same_host.iter().flatten().collect() };
+    let needs_catalog = |job: &Job| match &job.kind {
+        JobKind::Test { .. } => true,
+        JobKind::Role { role, node, .. } => node.is_none() && host_roles.contains(role),
+    };
     let display = |file: &str| project.display_path(file).display().to_string();
+    let results = compile_all(&jobs, &sets, &cache, choice, config, options, &needs_catalog, &display)?;
+
     let mut report = StageReport::new(name);
     let mut matrix = Matrix::new("role");
     let mut seen_diagnostics: HashSet<(String, String, u32, String)> = HashSet::new();
@@ -214,7 +253,7 @@ fn run(name: &str, config: &Config, options: &StageOptions, with_roles: bool, se
                     duration: done.duration,
                 });
                 report.cases.push(case);
-                if let (None, Ok(catalog)) = (node, &done.result) {
+                if let (None, Ok(Some(catalog))) = (node, &done.result) {
                     catalogs_by_set.insert((role.clone(), fact_set.clone()), catalog);
                 }
             }
@@ -244,12 +283,12 @@ fn store_results(cache: &Cache, jobs: &[Job], results: &[Done]) -> Result<()> {
         if done.cached || job.key.is_empty() {
             continue;
         }
-        let outcome = match &done.result {
-            Ok(catalog) => Stored::Catalog(Box::new(catalog.clone())),
-            Err(EngineError::Compile(error)) => Stored::CompileError(error.clone()),
-            Err(_) => continue,
+        let (outcome, catalog) = match &done.result {
+            Ok(Some(catalog)) => (Stored::Compiled { findings: done.findings.clone().unwrap_or_default() }, Some(catalog)),
+            Err(EngineError::Compile(error)) => (Stored::CompileError(error.clone()), None),
+            _ => continue,
         };
-        cache.put(&job.key, &Entry { engine: done.engine.clone(), note: done.note.clone(), seconds: done.duration.as_secs_f64(), outcome })?;
+        cache.put(&job.key, &Entry { engine: done.engine.clone(), note: done.note.clone(), seconds: done.duration.as_secs_f64(), outcome }, catalog)?;
     }
     Ok(())
 }
@@ -275,14 +314,15 @@ pub(crate) fn compile_roles(config: &Config, options: &StageOptions) -> Result<(
     let names: Vec<String> = stage_sets.iter().map(|set| set.name.clone()).collect();
     let choice = choice_of(config, options);
     let cache = Cache::open(&project, choice, options.cache)?;
-    let jobs: Vec<Job> = role_units(&project, &roles, &names, &sets, &cache)?.into_iter().flat_map(|unit| unit.jobs).collect();
-    let results = compile_all(&jobs, &cache, choice, config, options)?;
+    let jobs: Vec<Job> = role_units(&project, &roles, &names, &sets, &cache).into_iter().flat_map(|unit| unit.jobs).collect();
+    let display = |file: &str| project.display_path(file).display().to_string();
+    let results = compile_all(&jobs, &sets, &cache, choice, config, options, &|_| true, &display)?;
     let mut tool_failure = None;
     let mut nodes = Vec::new();
     for (job, done) in jobs.iter().zip(&results) {
         let JobKind::Role { role, .. } = &job.kind else { continue };
         let result = match &done.result {
-            Ok(catalog) => Ok(catalog.clone()),
+            Ok(catalog) => Ok(catalog.clone().expect("every catalog is read for a diff")),
             Err(EngineError::Compile(error)) => Err(error.to_string()),
             Err(other) => match missing_target_message(&done.result) {
                 Some(message) => Err(message),
@@ -374,50 +414,44 @@ fn request_for(options: &CompileOptions, set: &NamedFacts, facts: &[(&String, &V
     Ok(puppet_ci_compile::build_request_with_facts(&options, fact_set)?)
 }
 
-fn role_units(project: &Project, roles: &[String], stage_sets: &[String], sets: &BTreeMap<String, NamedFacts>, cache: &Cache) -> Result<Vec<Unit>> {
+fn role_units(project: &Project, roles: &[String], stage_sets: &[String], sets: &BTreeMap<String, NamedFacts>, cache: &Cache) -> Vec<Unit> {
     let catalog = &project.config.catalog;
     let global_facts: Vec<(String, Value)> = catalog.facts.iter().map(|(name, value)| (name.clone(), expect::to_json(value))).collect();
     let base = CompileOptions { manifest: project.manifest.clone(), ..base_options(project) };
     let mut units: BTreeMap<String, Unit> = BTreeMap::new();
+    let mut add = |unit_key: String, label: String, kind: JobKind, spec: RequestSpec| {
+        let key = cache.key(&spec.key_text(sets));
+        let job = Job { label, kind, spec, key };
+        units.entry(unit_key.clone()).or_insert_with(|| Unit { key: unit_key, jobs: Vec::new() }).jobs.push(job);
+    };
     for role in roles {
         let options = CompileOptions { classes: vec![role.clone()], ..base.clone() };
         let nodes: Vec<&puppet_ci_config::catalog::Node> = catalog.nodes.iter().filter(|node| &node.role == role).collect();
-        let mut add = |unit_key: String, job: Job| {
-            units.entry(unit_key.clone()).or_insert_with(|| Unit { key: unit_key, jobs: Vec::new() }).jobs.push(job);
-        };
         if nodes.is_empty() {
             // A role of a same_host group shares its unit with the group's other roles.
             let group = catalog.same_host.iter().find(|group| group.contains(role)).map(|group| group.join("+")).unwrap_or_else(|| role.clone());
             for set_name in stage_sets {
-                let facts: Vec<(&String, &Value)> = global_facts.iter().map(|(name, value)| (name, value)).collect();
-                let request = request_for(&options, &sets[set_name], &facts, None)?;
-                let key = cache.key(&request);
-                let job = Job { label: set_name.clone(), kind: JobKind::Role { role: role.clone(), node: None, fact_set: set_name.clone() }, request, key };
-                add(format!("role {group} {set_name}"), job);
+                let spec = RequestSpec { options: options.clone(), set: set_name.clone(), facts: global_facts.clone(), certname: None, trusted: Map::new() };
+                add(format!("role {group} {set_name}"), set_name.clone(), JobKind::Role { role: role.clone(), node: None, fact_set: set_name.clone() }, spec);
             }
             continue;
         }
         for node in nodes {
-            let node_sets: Vec<&String> = if node.fact_sets.is_empty() { stage_sets.iter().collect() } else { node.fact_sets.iter().collect() };
-            let node_facts: Vec<(String, Value)> = node.facts.iter().map(|(name, value)| (name.clone(), expect::to_json(value))).collect();
+            let node_sets: &[String] = if node.fact_sets.is_empty() { stage_sets } else { &node.fact_sets };
+            let mut facts = global_facts.clone();
+            facts.extend(node.facts.iter().map(|(name, value)| (name.clone(), expect::to_json(value))));
+            let trusted: Map<String, Value> = node.trusted.iter().map(|(name, value)| (name.clone(), expect::to_json(value))).collect();
             for set_name in node_sets {
-                let Some(set) = sets.get(set_name) else { continue };
-                let facts: Vec<(&String, &Value)> = global_facts.iter().chain(node_facts.iter()).map(|(name, value)| (name, value)).collect();
-                let mut request = request_for(&options, set, &facts, Some(&node.name))?;
-                for (name, value) in &node.trusted {
-                    request.trusted.extensions.insert(name.clone(), expect::to_json(value));
-                }
-                let key = cache.key(&request);
-                let label = format!("{set_name} as {}", node.name);
-                let job = Job { label, kind: JobKind::Role { role: role.clone(), node: Some(node.name.clone()), fact_set: set_name.clone() }, request, key };
-                add(format!("role {role} {} {set_name}", node.name), job);
+                let spec = RequestSpec { options: options.clone(), set: set_name.clone(), facts: facts.clone(), certname: Some(node.name.clone()), trusted: trusted.clone() };
+                let kind = JobKind::Role { role: role.clone(), node: Some(node.name.clone()), fact_set: set_name.clone() };
+                add(format!("role {role} {} {set_name}", node.name), format!("{set_name} as {}", node.name), kind, spec);
             }
         }
     }
-    Ok(units.into_values().collect())
+    units.into_values().collect()
 }
 
-fn test_units(project: &Project, files: &[TestFile], stage_sets: &[String], sets: &BTreeMap<String, NamedFacts>, cache: &Cache) -> Result<Vec<Unit>> {
+fn test_units(project: &Project, files: &[TestFile], stage_sets: &[String], sets: &BTreeMap<String, NamedFacts>, cache: &Cache) -> Vec<Unit> {
     let mut units = Vec::new();
     let base = base_options(project);
     for (file_index, file) in files.iter().enumerate() {
@@ -430,20 +464,33 @@ fn test_units(project: &Project, files: &[TestFile], stage_sets: &[String], sets
                 stage_sets
             };
             let options = CompileOptions { code: Some(test.code()), ..base.clone() };
+            let facts: Vec<(String, Value)> = test.facts.iter().map(|(name, value)| (name.clone(), value.clone())).collect();
             for set_name in names {
-                let facts: Vec<(&String, &Value)> = test.facts.iter().collect();
-                let request = request_for(&options, &sets[set_name], &facts, file.node.as_deref())?;
-                let key = cache.key(&request);
+                let spec = RequestSpec { options: options.clone(), set: set_name.clone(), facts: facts.clone(), certname: file.node.clone(), trusted: Map::new() };
+                let key = cache.key(&spec.key_text(sets));
                 let label = format!("{} on {set_name}", test.subject.label());
                 let kind = JobKind::Test { file: file_index, test: test_index, fact_set: set_name.clone() };
-                units.push(Unit { key: format!("test {} {:04} {set_name}", file.module, test_index), jobs: vec![Job { label, kind, request, key }] });
+                units.push(Unit { key: format!("test {} {:04} {set_name}", file.module, test_index), jobs: vec![Job { label, kind, spec, key }] });
             }
         }
     }
-    Ok(units)
+    units
 }
 
-fn compile_all(jobs: &[Job], cache: &Cache, choice: EngineChoice, config: &Config, options: &StageOptions) -> Result<Vec<Done>> {
+/// Every job's result: from the cache when it has it (the catalog read only when
+/// `needs_catalog` says so), else compiled in parallel; then the graph findings of the
+/// catalogs compiled now.
+#[allow(clippy::too_many_arguments)]
+fn compile_all(
+    jobs: &[Job],
+    sets: &BTreeMap<String, NamedFacts>,
+    cache: &Cache,
+    choice: EngineChoice,
+    config: &Config,
+    options: &StageOptions,
+    needs_catalog: &(dyn Fn(&Job) -> bool + Sync),
+    display: &(dyn Fn(&str) -> String + Sync),
+) -> Result<Vec<Done>> {
     let total = jobs.len();
     let done_count = AtomicUsize::new(0);
     let report = |job: &Job, done: &Done| {
@@ -452,48 +499,57 @@ fn compile_all(jobs: &[Job], cache: &Cache, choice: EngineChoice, config: &Confi
         let passed = done.result.is_ok();
         (options.progress)(Event::Compiled { done: count, total, label: &format!("{} {}", job_group(job), job.label), engine, passed });
     };
-    let mut results: Vec<Option<Done>> = Vec::with_capacity(total);
-    for job in jobs {
-        let started = Instant::now();
-        let cached = cache.get(&job.key).map(|entry| Done {
-            result: match entry.outcome {
-                Stored::Catalog(catalog) => Ok(*catalog),
-                Stored::CompileError(error) => Err(EngineError::Compile(error)),
-            },
-            engine: entry.engine,
-            note: entry.note,
-            duration: started.elapsed(),
-            cached: true,
-        });
-        if let Some(done) = &cached {
-            report(job, done);
-        }
-        results.push(cached);
-    }
+    let mut results: Vec<Option<Done>> = jobs
+        .par_iter()
+        .map(|job| {
+            let started = Instant::now();
+            let entry = cache.get(&job.key)?;
+            let (result, findings) = match entry.outcome {
+                Stored::Compiled { findings } if needs_catalog(job) => (Ok(Some(cache.get_catalog(&job.key)?)), Some(findings)),
+                Stored::Compiled { findings } => (Ok(None), Some(findings)),
+                Stored::CompileError(error) => (Err(EngineError::Compile(error)), None),
+            };
+            let done = Done { result, findings, engine: entry.engine, note: entry.note, duration: started.elapsed(), cached: true };
+            report(job, &done);
+            Some(done)
+        })
+        .collect();
     let missing: Vec<usize> = (0..total).filter(|&position| results[position].is_none()).collect();
-    if missing.is_empty() {
-        return Ok(results.into_iter().map(|done| done.expect("every result is here")).collect());
+    if !missing.is_empty() {
+        let requests: Vec<(usize, CompileRequest)> = missing.iter().map(|&position| Ok((position, jobs[position].spec.build(sets)?))).collect::<Result<_>>()?;
+        let engines = Engines::new(choice, options.puppet_workers.unwrap_or(config.catalog.puppet_workers))?;
+        let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)).max(1);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|error| CatalogError::Usage(format!("cannot start {threads} compile threads: {error}")))?;
+        let compiled: Vec<(usize, Done)> = pool.install(|| {
+            requests
+                .par_iter()
+                .map(|(position, request)| {
+                    let started = Instant::now();
+                    let compiled = engines.compile(request);
+                    let done = Done {
+                        result: compiled.result.map(Some),
+                        findings: None,
+                        engine: compiled.engine.to_string(),
+                        note: compiled.note,
+                        duration: started.elapsed(),
+                        cached: false,
+                    };
+                    report(&jobs[*position], &done);
+                    (*position, done)
+                })
+                .collect()
+        });
+        for (position, done) in compiled {
+            results[position] = Some(done);
+        }
     }
-    let engines = Engines::new(choice, options.puppet_workers.unwrap_or(config.catalog.puppet_workers))?;
-    let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)).max(1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|error| CatalogError::Usage(format!("cannot start {threads} compile threads: {error}")))?;
-    let compiled: Vec<(usize, Done)> = pool.install(|| {
-        missing
-            .par_iter()
-            .map(|&position| {
-                let job = &jobs[position];
-                let started = Instant::now();
-                let compiled = engines.compile(&job.request);
-                let done = Done { result: compiled.result, engine: compiled.engine.to_string(), note: compiled.note, duration: started.elapsed(), cached: false };
-                report(job, &done);
-                (position, done)
-            })
-            .collect()
+    let mut results: Vec<Done> = results.into_iter().map(|done| done.expect("every result is here")).collect();
+    results.par_iter_mut().for_each(|done| {
+        if let (None, Ok(Some(catalog))) = (&done.findings, &done.result) {
+            done.findings = Some(graph::check_catalog(catalog, display));
+        }
     });
-    for (position, done) in compiled {
-        results[position] = Some(done);
-    }
-    Ok(results.into_iter().map(|done| done.expect("every result is here")).collect())
+    Ok(results)
 }
 
 fn job_group(job: &Job) -> String {
@@ -505,13 +561,13 @@ fn job_group(job: &Job) -> String {
 
 /// Puppet reports a chain (`->`) to a resource that does not exist as an ArgumentError,
 /// which its engine passes on as an engine failure: it is the user's code all the same.
-fn missing_target_message(result: &std::result::Result<Catalog, EngineError>) -> Option<String> {
+fn missing_target_message<T>(result: &std::result::Result<T, EngineError>) -> Option<String> {
     let Err(EngineError::Engine { message, .. }) = result else { return None };
     let start = message.find("Could not find resource '")?;
     Some(message[start..].trim().to_string())
 }
 
-fn is_missing_target_error(result: &std::result::Result<Catalog, EngineError>) -> bool {
+fn is_missing_target_error<T>(result: &std::result::Result<T, EngineError>) -> bool {
     missing_target_message(result).is_some()
 }
 
@@ -624,8 +680,9 @@ fn role_case(
     }
     let context = format!("{role} on {}", job.label);
     let case = match &done.result {
-        Ok(catalog) => {
-            let (diagnostics, failed, location) = findings_to_diagnostics(graph::check_catalog(catalog, display), levels, display, seen);
+        Ok(_) => {
+            let findings = done.findings.clone().unwrap_or_default();
+            let (diagnostics, failed, location) = findings_to_diagnostics(findings, levels, display, seen);
             let outcome = match failed {
                 Some(first) => Outcome::failed(first),
                 None => Outcome::Passed,
@@ -668,7 +725,8 @@ fn test_cases(
     let tests_file = PathBuf::from(display(&file.path.display().to_string()));
     let at = |line: usize, column: usize| Location { file: tests_file.clone(), line: line as u32, column: column as u32 };
     let result: std::result::Result<&Catalog, CompileError> = match &done.result {
-        Ok(catalog) => Ok(catalog),
+        Ok(Some(catalog)) => Ok(catalog),
+        Ok(None) => unreachable!("a test's catalog is always read"),
         Err(EngineError::Compile(error)) => Err(tidy_compile_error(error)),
         Err(other) => match missing_target_message(&done.result) {
             Some(message) => Err(CompileError::new(message)),
@@ -694,8 +752,9 @@ fn test_cases(
             }
         }
     }
-    if let Ok(catalog) = &result {
-        let (found, graph_failure, _) = findings_to_diagnostics(graph::check_catalog(catalog, display), levels, display, seen);
+    if result.is_ok() {
+        let findings = done.findings.clone().unwrap_or_default();
+        let (found, graph_failure, _) = findings_to_diagnostics(findings, levels, display, seen);
         diagnostics.extend(found);
         if first_failure.is_none() {
             first_failure = graph_failure;

@@ -260,30 +260,43 @@ static bool scan_escape(TSLexer *lexer, uint8_t flags, bool double_quoted, bool 
 
 #define DQ_FLAGS (ESC_ENABLED | ESC_T | ESC_R | ESC_N | ESC_S | ESC_U | ESC_L | ESC_DOLLAR)
 
+/* How a double quoted string's segment ends (interpolation_support's slurp_dqstring). */
+enum SegmentEnd { SEGMENT_QUOTE, SEGMENT_INTERPOLATION, SEGMENT_VARIABLE, SEGMENT_EOF };
+
 /*
- * Reads on (lookahead only) to the end of the current string segment. Returns false when
- * the input ends first: Puppet reports UNCLOSED_QUOTE where the segment started.
+ * Reads on (lookahead only) to the end of the current string segment: the closing quote,
+ * `${` (consumed), `$` followed by a variable name (the `$` consumed, the name not), or
+ * the end of the input. Shared by segment_is_closed and prescan_string.
  */
-static bool segment_is_closed(TSLexer *lexer) {
+static enum SegmentEnd read_segment(TSLexer *lexer) {
   for (;;) {
-    if (lexer->eof(lexer)) return false;
+    if (lexer->eof(lexer)) return SEGMENT_EOF;
     int32_t c = lexer->lookahead;
     advance(lexer);
-    if (c == '"') return true;
+    if (c == '"') return SEGMENT_QUOTE;
     if (c == '\\') {
       if (!lexer->eof(lexer)) advance(lexer);
     } else if (c == '$') {
-      if (lexer->lookahead == '{' || is_word_char(lexer->lookahead)) return true;
+      if (lexer->lookahead == '{') {
+        advance(lexer);
+        return SEGMENT_INTERPOLATION;
+      }
+      if (is_word_char(lexer->lookahead)) return SEGMENT_VARIABLE;
       if (lexer->lookahead == ':') {
         advance(lexer);
-        if (lexer->lookahead == ':') {
-          advance(lexer);
-          if (is_word_char(lexer->lookahead)) return true;
-        }
+        if (lexer->lookahead != ':') continue;
+        advance(lexer);
+        if (is_word_char(lexer->lookahead)) return SEGMENT_VARIABLE;
       }
     }
   }
 }
+
+/*
+ * Whether the current string segment ends before the input does. False: Puppet reports
+ * UNCLOSED_QUOTE where the segment started.
+ */
+static bool segment_is_closed(TSLexer *lexer) { return read_segment(lexer) != SEGMENT_EOF; }
 
 /* Inside "...": content up to `"`, `\` or `$`, or one escape or interpolation start. */
 static bool scan_dq(TSLexer *lexer) {
@@ -901,24 +914,15 @@ static bool prescan_string(TSLexer *lexer, unsigned depth) {
   if (depth > 32) return true;
   lexer->mark_end(lexer);
   for (;;) {
-    if (lexer->eof(lexer)) return false;
-    int32_t c = lexer->lookahead;
-    advance(lexer);
-    if (c == '"') return true;
-    if (c == '\\') {
-      if (!lexer->eof(lexer)) advance(lexer);
-    } else if (c == '$') {
-      if (lexer->lookahead == '{') {
-        advance(lexer);
+    switch (read_segment(lexer)) {
+      case SEGMENT_QUOTE: return true;
+      case SEGMENT_EOF: return false;
+      case SEGMENT_INTERPOLATION:
         if (!prescan_interpolation(lexer, depth)) return false;
         lexer->mark_end(lexer);
-      } else if (is_word_char(lexer->lookahead) || lexer->lookahead == ':') {
-        if (lexer->lookahead == ':') {
-          advance(lexer);
-          if (lexer->lookahead != ':') continue;
-          advance(lexer);
-          if (!is_word_char(lexer->lookahead)) continue;
-        }
+        break;
+      case SEGMENT_VARIABLE:
+        /* The name `(\w+::)*\w+`: the next segment starts after it. */
         while (is_word_char(lexer->lookahead)) {
           while (is_word_char(lexer->lookahead)) advance(lexer);
           lexer->mark_end(lexer);
@@ -928,7 +932,7 @@ static bool prescan_string(TSLexer *lexer, unsigned depth) {
           advance(lexer);
         }
         lexer->mark_end(lexer);
-      }
+        break;
     }
   }
 }

@@ -525,11 +525,6 @@ impl<'s> Lowerer<'s> {
             let message = format!("Unclosed quote after \"'\" followed by '{}'", followed_by(offset + 1));
             return Diagnostic::error("UNCLOSED_QUOTE", message, at(offset + 1));
         }
-        if rest.starts_with('"') {
-            let (stopped, after) = unclosed_double_quote_stop(self.source, offset);
-            let message = format!("Unclosed quote after '{after}' followed by '{}'", followed_by(stopped));
-            return Diagnostic::error("UNCLOSED_QUOTE", message, at(stopped));
-        }
         if rest.starts_with("/*") {
             return Diagnostic::error("UNCLOSED_MLCOMMENT", "Unclosed multiline comment", at(offset));
         }
@@ -1415,105 +1410,6 @@ struct HeredocSpec {
 }
 
 /// `@(TAG:syntax/escapes)` as Puppet's `PATTERN_HEREDOC` reads it.
-/// Where Puppet's lexer stops in a double-quoted string opened at `quote` that never
-/// closes, and the last token it read there. Its lexer reads a whole string, interpolated
-/// expressions (and the strings nested in them) included, before the parser sees it: the
-/// report is in the innermost string still open at the end of the text, after its last
-/// `$var` or `${...}`, or after its opening quote when it has none.
-fn unclosed_double_quote_stop(source: &str, quote: usize) -> (usize, String) {
-    enum Frame {
-        /// Inside a string: where the last token read there ends, and its text.
-        Text { last: (usize, String) },
-        /// Inside `${...}` opened at `start`: the open braces.
-        Expression { start: usize, depth: usize },
-    }
-    let opening = |at: usize| Frame::Text { last: (at + 1, "\"".to_string()) };
-    let bytes = source.as_bytes();
-    let mut stack = vec![opening(quote)];
-    let mut index = quote + 1;
-    while index < bytes.len() {
-        let Some(frame) = stack.last_mut() else { break };
-        match frame {
-            Frame::Text { last } => match bytes[index] {
-                b'\\' => index += 2,
-                b'"' => {
-                    stack.pop();
-                    index += 1;
-                }
-                b'$' if bytes.get(index + 1) == Some(&b'{') => {
-                    stack.push(Frame::Expression { start: index, depth: 1 });
-                    index += 2;
-                }
-                b'$' => {
-                    let length = interpolated_variable_length(&bytes[index + 1..]);
-                    if length > 0 {
-                        *last = (index + 1 + length, source[index + 1..index + 1 + length].to_string());
-                    }
-                    index += 1 + length;
-                }
-                _ => index += 1,
-            },
-            Frame::Expression { start, depth } => match bytes[index] {
-                b'"' => {
-                    stack.push(opening(index));
-                    index += 1;
-                }
-                b'\'' => {
-                    let rest = &bytes[index + 1..];
-                    let mut end = 0;
-                    while end < rest.len() && rest[end] != b'\'' {
-                        end += if rest[end] == b'\\' { 2 } else { 1 };
-                    }
-                    index += end + 2;
-                }
-                b'{' => {
-                    *depth += 1;
-                    index += 1;
-                }
-                b'}' => {
-                    *depth -= 1;
-                    index += 1;
-                    if *depth == 0 {
-                        let token = (index, source[*start + 1..index].to_string());
-                        stack.pop();
-                        if let Some(Frame::Text { last }) = stack.last_mut() {
-                            *last = token;
-                        }
-                    }
-                }
-                _ => index += 1,
-            },
-        }
-    }
-    let innermost = stack.iter().rev().find_map(|frame| match frame {
-        Frame::Text { last } => Some(last.clone()),
-        Frame::Expression { .. } => None,
-    });
-    // A string that does close after all: report after its opening quote.
-    innermost.unwrap_or_else(|| (quote + 1, "\"".to_string()))
-}
-
-/// The length of the variable name after a `$` in a double-quoted string (0 when the `$`
-/// starts none): `name`, `name::name`, `::name`, or digits.
-fn interpolated_variable_length(bytes: &[u8]) -> usize {
-    if bytes.first().is_some_and(u8::is_ascii_digit) {
-        return bytes.iter().take_while(|byte| byte.is_ascii_digit()).count();
-    }
-    let mut length = 0;
-    loop {
-        let segment = &bytes[length..];
-        let prefix = if segment.starts_with(b"::") { 2 } else { 0 };
-        if length > 0 && prefix == 0 {
-            return length;
-        }
-        let name = &segment[prefix..];
-        if !name.first().is_some_and(|byte| byte.is_ascii_lowercase() || *byte == b'_') {
-            return length;
-        }
-        length += prefix + name.iter().take_while(|byte| byte.is_ascii_alphanumeric() || **byte == b'_').count();
-    }
-}
-
 fn parse_heredoc_spec(spec: &str) -> Result<HeredocSpec, String> {
     let inner = spec.strip_prefix("@(").and_then(|rest| rest.strip_suffix(')')).ok_or("Invalid heredoc syntax")?;
     let tag_end = inner.find([':', '/']).unwrap_or(inner.len());

@@ -94,6 +94,10 @@ pub fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
+    // mimalloc asks for transparent huge pages; each first touch of one zeroes 2 MiB, which
+    // for a run of a fraction of a second costs more than the pages save (lint over the
+    // corpus: about a quarter less CPU without them; tests/bench/lint-speed).
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = match Cli::from_arg_matches(&command().get_matches()) {
         Ok(cli) => cli,
         Err(err) => err.exit(),

@@ -1,7 +1,7 @@
 //! Output in puppet-lint's shapes: its `--json` document (one array of problems per file
 //! linted) and its default text lines.
 
-use serde_json::{json, Map, Value};
+use serde::{Serialize, Serializer};
 
 use crate::rule::{Kind, Problem};
 use crate::run::FileResult;
@@ -19,33 +19,79 @@ impl Filter {
     }
 }
 
-/// One problem as puppet-lint's JSON has it.
-pub fn problem_json(file: &FileResult, problem: &Problem) -> Value {
-    let mut object = Map::new();
-    object.insert("message".into(), json!(problem.message));
-    object.insert("line".into(), json!(problem.line));
-    object.insert("column".into(), json!(problem.column));
-    object.insert("kind".into(), json!(problem.kind.as_str()));
-    object.insert("check".into(), json!(problem.check));
-    object.insert("fullpath".into(), json!(file.fullpath));
-    object.insert("path".into(), json!(file.path));
-    object.insert("filename".into(), json!(file.path.rsplit('/').next().unwrap_or(&file.path)));
-    if let Some(reason) = &problem.reason {
-        object.insert("reason".into(), json!(reason));
-    }
-    object.insert("KIND".into(), json!(problem.kind.as_str().to_ascii_uppercase()));
-    Value::Object(object)
+/// One problem as puppet-lint's JSON has it (its keys, in its order).
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    message: &'a str,
+    line: u32,
+    column: u32,
+    kind: &'static str,
+    check: &'static str,
+    fullpath: &'a str,
+    path: &'a str,
+    filename: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(rename = "KIND")]
+    kind_upper: &'static str,
 }
 
-/// puppet-lint's `--json`: an array per file, pretty printed.
+/// The files' problems, one array per file, as `Serialize` for serde_json to stream.
+struct JsonFiles<'a> {
+    files: &'a [FileResult],
+    filter: Filter,
+}
+
+struct JsonFile<'a> {
+    file: &'a FileResult,
+    filter: Filter,
+}
+
+impl Serialize for JsonFiles<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.files.iter().map(|file| JsonFile { file, filter: self.filter }))
+    }
+}
+
+impl Serialize for JsonFile<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let file = self.file;
+        let filename = file.path.rsplit('/').next().unwrap_or(&file.path);
+        serializer.collect_seq(file.lint.problems.iter().filter(|problem| self.filter.shows(problem)).map(|problem| JsonProblem {
+            message: &problem.message,
+            line: problem.line,
+            column: problem.column,
+            kind: problem.kind.as_str(),
+            check: problem.check,
+            fullpath: &file.fullpath,
+            path: &file.path,
+            filename,
+            reason: problem.reason.as_deref(),
+            kind_upper: kind_upper(problem.kind),
+        }))
+    }
+}
+
+fn kind_upper(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Error => "ERROR",
+        Kind::Warning => "WARNING",
+        Kind::Fixed => "FIXED",
+        Kind::Ignored => "IGNORED",
+    }
+}
+
+/// puppet-lint's `--json`: an array per file, pretty printed, streamed to `out`.
+pub fn write_puppet_lint_json(files: &[FileResult], filter: Filter, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &JsonFiles { files, filter }).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// [`write_puppet_lint_json`] into a string.
 pub fn puppet_lint_json(files: &[FileResult], filter: Filter) -> String {
-    let document: Vec<Value> = files
-        .iter()
-        .map(|file| Value::Array(file.lint.problems.iter().filter(|problem| filter.shows(problem)).map(|problem| problem_json(file, problem)).collect()))
-        .collect();
-    let mut text = serde_json::to_string_pretty(&Value::Array(document)).unwrap_or_else(|_| "[]".to_string());
-    text.push('\n');
-    text
+    let mut out = Vec::new();
+    write_puppet_lint_json(files, filter, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// puppet-lint's default text: `KIND: message on line N (check: name)`, with the path in

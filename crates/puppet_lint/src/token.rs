@@ -532,36 +532,44 @@ impl<'a> Tokens<'a> {
 
     /// Puppet-lint's `Token#to_manifest`: the token as Puppet text.
     pub fn manifest(&self, id: TokenId) -> Cow<'_, str> {
+        match self.manifest_parts(id) {
+            ("", body, "") => Cow::Borrowed(body),
+            (prefix, body, suffix) => Cow::Owned(format!("{prefix}{body}{suffix}")),
+        }
+    }
+
+    /// The token as Puppet text in three pieces: what comes before its value (a quote, a
+    /// `$`, the `}` closing an interpolation), the value (or raw text), and what comes
+    /// after it.
+    pub fn manifest_parts(&self, id: TokenId) -> (&'static str, &str, &'static str) {
         use TokenKind::*;
         let token = self.get(id);
         let value: &str = &token.value;
+        let raw = token.raw.as_deref().unwrap_or("");
         match token.kind {
-            String => format!("\"{value}\"").into(),
-            Sstring => format!("'{value}'").into(),
-            Dqpre => format!("\"{value}{}", self.string_suffix(id)).into(),
-            Dqpost => format!("{}{value}\"", self.string_prefix(id)).into(),
-            Dqmid => format!("{}{value}{}", self.string_prefix(id), self.string_suffix(id)).into(),
+            String => ("\"", value, "\""),
+            Sstring => ("'", value, "'"),
+            Dqpre => ("\"", value, self.string_suffix(id)),
+            Dqpost => (self.string_prefix(id), value, "\""),
+            Dqmid => (self.string_prefix(id), value, self.string_suffix(id)),
             Variable => {
                 let enclosed = token.prev_code.is_some_and(|prev| matches!(self.kind(prev), Dqpre | Dqmid | HeredocPre | HeredocMid));
-                if enclosed {
-                    match &token.raw {
-                        Some(raw) => Cow::Borrowed(raw.as_ref()),
-                        None => Cow::Borrowed(value),
-                    }
-                } else {
-                    format!("${value}").into()
+                match (enclosed, &token.raw) {
+                    (true, Some(raw)) => ("", raw, ""),
+                    (true, None) => ("", value, ""),
+                    (false, _) => ("$", value, ""),
                 }
             }
-            UnencVariable => format!("${value}").into(),
-            Newline => Cow::Borrowed("\n"),
-            Comment => format!("#{value}").into(),
-            Regex => format!("/{value}/").into(),
-            Mlcomment | Heredoc => Cow::Borrowed(token.raw.as_deref().unwrap_or("")),
-            HeredocOpen => format!("@({value})").into(),
-            HeredocPre => format!("{value}{}", self.string_suffix(id)).into(),
-            HeredocPost => format!("{}{}", self.string_prefix(id), token.raw.as_deref().unwrap_or("")).into(),
-            HeredocMid => format!("{}{value}{}", self.string_prefix(id), self.string_suffix(id)).into(),
-            _ => Cow::Borrowed(value),
+            UnencVariable => ("$", value, ""),
+            Newline => ("", "\n", ""),
+            Comment => ("#", value, ""),
+            Regex => ("/", value, "/"),
+            Mlcomment | Heredoc => ("", raw, ""),
+            HeredocOpen => ("@(", value, ")"),
+            HeredocPre => ("", value, self.string_suffix(id)),
+            HeredocPost => (self.string_prefix(id), raw, ""),
+            HeredocMid => (self.string_prefix(id), value, self.string_suffix(id)),
+            _ => ("", value, ""),
         }
     }
 

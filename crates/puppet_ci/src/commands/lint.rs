@@ -164,7 +164,9 @@ fn print(lint: &LintRun, format: Option<Format>, started: Instant) -> anyhow::Re
     let json = lint.options.json || format == Some(Format::Json);
     if json {
         let filter = puppet_lint::report::Filter { show_ignored: lint.options.show_ignored };
-        print!("{}", puppet_lint::report::puppet_lint_json(&lint.run.files, filter));
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        puppet_lint::report::write_puppet_lint_json(&lint.run.files, filter, &mut stdout)?;
+        std::io::Write::flush(&mut stdout)?;
         return Ok(());
     }
     let report = RunReport { stages: vec![puppet_lint::command::stage_report(lint, started)] };

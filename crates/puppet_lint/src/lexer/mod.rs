@@ -12,10 +12,6 @@ pub mod slurper;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use crate::token::{Token, TokenId, TokenKind, Tokens};
 use slurper::{Segment, SegmentKind, Slurper};
 
@@ -141,19 +137,61 @@ const PUNCTUATION: [(&str, TokenKind); 40] = [
     ("|", TokenKind::Pipe),
 ];
 
-fn number_regex() -> &'static Regex {
-    static REGEX: OnceLock<Regex> = OnceLock::new();
-    REGEX.get_or_init(|| {
-        Regex::new(r"\A\b(?:0[xX][0-9A-Fa-f]+|0?[0-9]+(?:\.[0-9]+)?(?:[eE]-?[0-9]+)?)\b").expect("valid number regex")
-    })
+/// Length of `\A\b(?:0[xX][0-9A-Fa-f]+|0?\d+(?:\.\d+)?(?:[eE]-?\d+)?)\b` at the start of
+/// `chunk` (puppet-lint's `NUMBER`), with Ruby's backtracking: a number must end before a
+/// character that is not a word character.
+fn number_len(chunk: &str) -> Option<usize> {
+    let bytes = chunk.as_bytes();
+    let digits = |from: usize, hex: bool| bytes[from..].iter().take_while(|byte| if hex { byte.is_ascii_hexdigit() } else { byte.is_ascii_digit() }).count();
+    let boundary = |at: usize| !chunk[at..].chars().next().is_some_and(is_unicode_word);
+    if bytes.len() > 2 && bytes[0] == b'0' && matches!(bytes[1], b'x' | b'X') {
+        let run = digits(2, true);
+        if run > 0 && boundary(2 + run) {
+            return Some(2 + run);
+        }
+    }
+    let int_end = digits(0, false);
+    if int_end == 0 {
+        return None;
+    }
+    let mut end = int_end;
+    let mut fraction = false;
+    if bytes.get(end) == Some(&b'.') && bytes.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end += 1 + digits(end + 1, false);
+        fraction = true;
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let mut at = end + 1;
+        if bytes.get(at) == Some(&b'-') {
+            at += 1;
+        }
+        if bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            end = at + digits(at, false);
+        }
+    }
+    if boundary(end) {
+        return Some(end);
+    }
+    // Giving back the exponent leaves an `e`, a word character; giving back the fraction
+    // leaves the integer before a `.`, which ends a word.
+    (fraction && boundary(int_end)).then_some(int_end)
 }
 
-fn variable_regex() -> &'static Regex {
-    static REGEX: OnceLock<Regex> = OnceLock::new();
-    REGEX.get_or_init(|| {
-        Regex::new(r"\A\$((?:::)?(?:[0-9A-Za-z_]+(?:-[0-9A-Za-z_]+)*::)*[0-9A-Za-z_]+(?:-[0-9A-Za-z_]+)*(?:\[.+?\])*)")
-            .expect("valid variable regex")
-    })
+/// Length of the name of `\$((::)?(\w+(-\w+)*::)*\w+(-\w+)*(\[.+?\])*)` after the `$`
+/// (puppet-lint's `VARIABLE`): a name, then any `[...]` (shortest, on one line).
+fn variable_len(after_dollar: &str) -> Option<usize> {
+    let mut end = slurper::variable_name_len(after_dollar)?;
+    let bytes = after_dollar.as_bytes();
+    while bytes.get(end) == Some(&b'[') {
+        let body = end + 1;
+        let Some(first) = after_dollar[body..].chars().next().filter(|ch| *ch != '\n') else { break };
+        let search = body + first.len_utf8();
+        match after_dollar[search..].find([']', '\n']).map(|found| search + found) {
+            Some(close) if bytes[close] == b']' => end = close + 1,
+            _ => break,
+        }
+    }
+    Some(end)
 }
 
 /// The tokens of a whole file, as puppet-lint's lexer makes them.
@@ -225,8 +263,8 @@ impl<'a, 'q> Lexer<'a, 'q> {
             self.line += 1;
             self.column = 1;
         } else {
-            let manifest = self.tokens.manifest(id);
-            let (breaks, last_len, empty) = split_lines(&manifest);
+            let (prefix, body, suffix) = self.tokens.manifest_parts(id);
+            let (breaks, last_len, empty) = split_lines_parts(prefix, body, suffix);
             if empty {
                 // Ruby's `"".split(re, -1)` is `[]`: the line goes back by one.
                 self.line -= 1;
@@ -289,8 +327,8 @@ impl<'a, 'q> Lexer<'a, 'q> {
                     continue;
                 }
             }
-            if let Some(found) = (first == b'$').then(|| variable_regex().captures(chunk)).flatten() {
-                let name = found.get(1).map_or("", |group| group.as_str());
+            if let Some(name_len) = (first == b'$').then(|| variable_len(&chunk[1..])).flatten() {
+                let name = &chunk[1..1 + name_len];
                 length = name.len() + 1;
                 self.new_token(TokenKind::Variable, Cow::Borrowed(name), Some(Cow::Borrowed(&chunk[..length])), self.offset(index));
             } else if first == b'\'' && chunk[1..].contains('\'') {
@@ -388,8 +426,8 @@ impl<'a, 'q> Lexer<'a, 'q> {
             return Some((TokenKind::Classref, len));
         }
         if first.is_ascii_digit() {
-            if let Some(found) = number_regex().find(chunk) {
-                return Some((TokenKind::Number, found.end()));
+            if let Some(len) = number_len(chunk) {
+                return Some((TokenKind::Number, len));
             }
         }
         if let Some(len) = name_len(bytes) {
@@ -519,6 +557,17 @@ fn split_lines(text: &str) -> (usize, usize, bool) {
         }
     }
     (breaks, text[last_start..].chars().count(), false)
+}
+
+/// [`split_lines`] of `prefix + body + suffix`, without joining them (the prefixes and
+/// suffixes of tokens hold no line ends).
+fn split_lines_parts(prefix: &str, body: &str, suffix: &str) -> (usize, usize, bool) {
+    if prefix.is_empty() && suffix.is_empty() {
+        return split_lines(body);
+    }
+    let (breaks, last_len, _) = split_lines(body);
+    let before = if breaks == 0 { prefix.chars().count() } else { 0 };
+    (breaks, before + last_len + suffix.chars().count(), false)
 }
 
 /// Length of `\r\n|\r|\n` at the start.

@@ -122,15 +122,18 @@ function defineGrammar(dialect) {
     // syntactic_statements: statements separated by nothing or by one ';'.
     _statements: $ => seq($._statement, repeat(seq(optional(';'), $._statement))),
 
-    _statement: $ => choice($._assignment, $.statement_call),
+    _statement: $ => choice($._assignment, $.statement_list),
 
-    // A NAME followed by arguments without parentheses: `include foo, bar`, `fail "boom"`.
-    // Puppet builds this in Factory.transform_calls from two adjacent statements when the
-    // name is one of Factory::STATEMENT_CALLS; any name is accepted here (see NODES.md).
-    statement_call: $ => prec.dynamic(1, seq(
-      field('name', $.name),
-      commaSep1(field('argument', $._assignment)),
-    )),
+    // egrammar's `syntactic_statement COMMA assignment`: assignments separated by commas on
+    // the statement level. `include foo, bar` is the statement `include` followed by this
+    // list, and `fail "boom"` two adjacent statements: Puppet joins them into calls in
+    // Factory.transform_calls, and so does the lowering (see NODES.md). Parsing the name
+    // as a statement of its own keeps the grammar free of conflicts: a separate
+    // `NAME arguments` rule made every statement that starts with a name split the stack.
+    statement_list: $ => seq(
+      field('item', $._assignment),
+      repeat1(seq(',', field('item', $._assignment))),
+    ),
 
     // ------------------------------------------------------------- assignment
     _assignment: $ => choice($.assignment_expression, $._relationship),
@@ -650,9 +653,7 @@ function defineGrammar(dialect) {
     reserved: {
       global: _ => KEYWORDS,
     },
-    conflicts: $ => [
-      [$.statement_call, $._primary_expression],
-    ],
+    conflicts: _ => [],
     supertypes: _ => [],
     rules,
   });

@@ -37,8 +37,9 @@ fn check_error(source: &str, epp: bool) {
 
 #[test]
 fn statement_calls_take_arguments_without_parentheses() {
-    check("include foo, bar", "(statement_call name: (name) argument: (name) argument: (name))");
-    check("fail \"boom\"", "(statement_call name: (name) argument: (double_quoted_string (string_content)))");
+    // The name is a statement of its own, the arguments the next one (Puppet joins them).
+    check("include foo, bar", "(program (name) (statement_list item: (name) item: (name)))");
+    check("fail \"boom\"", "(program (name) (double_quoted_string (string_content)))");
     // A minus after a name is the binary operator, as in Puppet.
     check("notice - 1", "(arithmetic_expression left: (name) right: (number))");
     check("notice(1)", "(call_named_function_expression functor: (name) argument: (number))");
@@ -49,7 +50,7 @@ fn statement_calls_take_arguments_without_parentheses() {
 fn whitespace_decides_brackets_and_parentheses() {
     check("$a = $b[1]", "(access_expression left: (variable) key: (number))");
     check("$a = $b [1]", "");
-    check("foo\n(1)", "(statement_call name: (name) argument: (paren_expression expr: (number)))");
+    check("foo\n(1)", "(program (name) (paren_expression expr: (number)))");
 }
 
 #[test]

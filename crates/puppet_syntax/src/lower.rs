@@ -639,25 +639,18 @@ impl<'s> Lowerer<'s> {
                 return Err(self.brace_after_expression(before, child));
             }
             previous = Some(child);
-            if self.kind(child) == "statement_call" {
-                let name = self.required(child, "name")?;
-                let name_expr = Expr::new(self.span(name), ExprKind::QualifiedName(self.text(name).to_string()));
-                statements.push(Statement::Expr(name_expr));
-                let arguments = self.fields(child, "argument");
-                let mut lowered = Vec::with_capacity(arguments.len());
-                for argument in &arguments {
-                    lowered.push(self.expr(*argument)?);
+            if self.kind(child) == "statement_list" {
+                let items = self.fields(child, "item");
+                let mut lowered = Vec::with_capacity(items.len());
+                for item in &items {
+                    lowered.push(self.expr(*item)?);
                 }
-                if lowered.len() == 1 {
-                    statements.push(Statement::Expr(lowered.pop().expect("one argument")));
-                } else {
-                    let comma = arguments.first().map_or(self.span(child), |first| {
-                        let after = first.end_byte();
-                        let offset = self.source[after..].find(',').map_or(after, |found| after + found);
-                        self.span_of(offset, offset + 1)
-                    });
-                    statements.push(Statement::List(lowered, comma));
-                }
+                let comma = items.first().map_or(self.span(child), |first| {
+                    let after = first.end_byte();
+                    let offset = self.source[after..].find(',').map_or(after, |found| after + found);
+                    self.span_of(offset, offset + 1)
+                });
+                statements.push(Statement::List(lowered, comma));
                 continue;
             }
             statements.push(Statement::Expr(self.expr(child)?));
@@ -684,7 +677,7 @@ impl<'s> Lowerer<'s> {
         }
         // The resource's left side is the innermost expression that ends the statement.
         let mut left = before;
-        while let Some(right) = self.field(left, "right").or_else(|| (self.kind(left) == "statement_call").then(|| self.fields(left, "argument").pop()).flatten()) {
+        while let Some(right) = self.field(left, "right").or_else(|| (self.kind(left) == "statement_list").then(|| self.fields(left, "item").pop()).flatten()) {
             left = right;
         }
         self.error("Expression is not valid as a resource, resource-default, or resource-override", self.span(left))

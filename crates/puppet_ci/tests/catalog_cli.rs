@@ -293,7 +293,7 @@ fn module_repo(dir: &Path, name: &str, message: &str) {
 }
 
 #[test]
-fn fixtures_come_from_git_refs_branches_and_links_and_are_reused_from_the_store() {
+fn fixtures_come_from_git_refs_branches_forge_tarballs_and_links_and_are_reused_from_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let tagged = dir.path().join("repos/tagged");
     module_repo(&tagged, "tagged", "tagged v1");
@@ -305,38 +305,46 @@ fn fixtures_come_from_git_refs_branches_and_links_and_are_reused_from_the_store(
     module_repo(&branched, "branched", "branched stable");
     git(&branched, &["checkout", "--quiet", "main"]);
 
+    // A Forge module from a local cache of tarballs (author-name-version.tar.gz, one top folder).
+    let forge = dir.path().join("forge");
+    write(&forge, "example-concat-1.2.3/manifests/init.pp", "class concat {\n  notify { 'concat 1.2.3': }\n}\n");
+    let packed = Command::new("tar").arg("-czf").arg(forge.join("example-concat-1.2.3.tar.gz")).arg("-C").arg(&forge).arg("example-concat-1.2.3").output().unwrap();
+    assert!(packed.status.success());
+    std::fs::remove_dir_all(forge.join("example-concat-1.2.3")).unwrap();
+
     let module = dir.path().join("app");
+    write(&module, "puppet-ci.yaml", "catalog:\n  forge_cache: ../forge\n");
     write(&module, "metadata.json", "{\"name\": \"example-app\", \"version\": \"1.0.0\", \"author\": \"example\", \"license\": \"Apache-2.0\", \"summary\": \"x\", \"source\": \"x\", \"dependencies\": []}\n");
-    write(&module, "manifests/init.pp", "class app {\n  include tagged\n  include branched\n}\n");
+    write(&module, "manifests/init.pp", "class app {\n  include tagged\n  include branched\n  include concat\n}\n");
     write(
         &module,
         ".fixtures.yml",
         &format!(
-            "fixtures:\n  symlinks:\n    app: \"#{{source_dir}}\"\n  repositories:\n    tagged:\n      repo: ../repos/tagged\n      ref: v1\n    branched:\n      repo: {}\n      branch: stable\n",
+            "fixtures:\n  symlinks:\n    app: \"#{{source_dir}}\"\n  repositories:\n    tagged:\n      repo: ../repos/tagged\n      ref: v1\n    branched:\n      repo: {}\n      branch: stable\n  forge_modules:\n    concat:\n      repo: example/concat\n      ref: 1.2.3\n",
             branched.display()
         ),
     );
     write(
         &module,
         "puppet-ci-tests.yaml",
-        "fact_sets: [debian-12-x86_64]\ntests:\n  - class: app\n    expect:\n      - contains: Notify[tagged v1]\n      - not_contains: Notify[tagged v2]\n      - contains: Notify[branched stable]\n",
+        "fact_sets: [debian-12-x86_64]\ntests:\n  - class: app\n    expect:\n      - contains: Notify[tagged v1]\n      - not_contains: Notify[tagged v2]\n      - contains: Notify[branched stable]\n      - contains: Notify[concat 1.2.3]\n",
     );
     let (code, stdout, stderr) = puppet_ci(&module, &["test"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stderr.contains("module store: 2 resolved, 0 reused, 1 linked"), "{stderr}");
+    assert!(stderr.contains("module store: 3 resolved, 0 reused, 1 linked"), "{stderr}");
     let objects = module.join(".puppet-ci/cache/modules/objects");
-    assert_eq!(std::fs::read_dir(&objects).unwrap().count(), 2);
+    assert_eq!(std::fs::read_dir(&objects).unwrap().count(), 3);
 
     // The second run resolves nothing: the store's index answers, even with the branch moved.
     module_repo(&branched, "branched", "branched main again");
     let (code, stdout, stderr) = puppet_ci(&module, &["test", "--no-cache"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stderr.contains("module store: 0 resolved, 2 reused, 1 linked"), "{stderr}");
+    assert!(stderr.contains("module store: 0 resolved, 3 reused, 1 linked"), "{stderr}");
     // --refresh-fixtures asks the sources again; the same content is stored once.
     let (code, _, stderr) = puppet_ci(&module, &["test", "--refresh-fixtures", "--no-cache"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("module store: 2 resolved, 0 reused, 1 linked"), "{stderr}");
-    assert_eq!(std::fs::read_dir(&objects).unwrap().count(), 2);
+    assert!(stderr.contains("module store: 3 resolved, 0 reused, 1 linked"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&objects).unwrap().count(), 3);
 }
 
 #[test]

@@ -130,6 +130,7 @@ struct Job {
 
 /// What a compile request is made of; the request itself is built only when the cache
 /// does not answer (building one clones and extends a whole fact set).
+#[derive(Clone)]
 struct RequestSpec {
     options: CompileOptions,
     set: String,
@@ -516,7 +517,26 @@ fn compile_all(
         .collect();
     let missing: Vec<usize> = (0..total).filter(|&position| results[position].is_none()).collect();
     if !missing.is_empty() {
-        let requests: Vec<(usize, CompileRequest)> = missing.iter().map(|&position| Ok((position, jobs[position].spec.build(sets)?))).collect::<Result<_>>()?;
+        // Nodes that differ only by their class or code share the rest of a request (the
+        // agent's facts are derived once per fact set and overrides).
+        let mut shared: HashMap<String, CompileRequest> = HashMap::new();
+        let mut requests: Vec<(usize, CompileRequest)> = Vec::with_capacity(missing.len());
+        for &position in &missing {
+            let spec = &jobs[position].spec;
+            let general = RequestSpec { options: CompileOptions { classes: Vec::new(), code: None, ..spec.options.clone() }, ..spec.clone() };
+            let base_key = general.key_text(sets);
+            let mut request = match shared.get(&base_key) {
+                Some(request) => request.clone(),
+                None => {
+                    let request = general.build(sets)?;
+                    shared.insert(base_key, request.clone());
+                    request
+                }
+            };
+            request.classes = spec.options.classes.clone();
+            request.code = spec.options.code.clone();
+            requests.push((position, request));
+        }
         let engines = Engines::new(choice, options.puppet_workers.unwrap_or(config.catalog.puppet_workers))?;
         let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)).max(1);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|error| CatalogError::Usage(format!("cannot start {threads} compile threads: {error}")))?;

@@ -27,9 +27,9 @@ if ((${#sources[@]} == 0)); then
   exit 2
 fi
 
-# git: `puppet-ci package` and deploys; mmdebstrap: base images for the container stages
-# (it needs the container to be privileged, or the images built beforehand on the host:
-# the engine behind the socket is the host's, so images built there are reused).
+# git: `puppet-ci package` and deploys; mmdebstrap: base images for the container stages,
+# built inside the container and imported into the engine behind the socket (the host's),
+# where images built before are reused.
 # The .deb is copied into the new root and installed there by dpkg (apt in the chroot
 # cannot see a path outside it).
 # shellcheck disable=SC2016 # "$1" is the hook's argument (the new root), for mmdebstrap's shell

@@ -3,6 +3,9 @@
 
 use std::cell::OnceCell;
 
+use puppet_syntax::ast::Program;
+use puppet_syntax::Span;
+
 use crate::data::{self, DefinitionIndex, IndexError, ResourceIndex};
 use crate::rule::{Kind, Problem, RuleMeta};
 use crate::settings::Settings;
@@ -17,6 +20,8 @@ pub struct Context<'src, 'run> {
     /// The text split on `\n` (puppet-lint's `manifest_lines`).
     pub lines: Vec<&'src str>,
     pub tokens: Tokens<'src>,
+    /// Puppet's reading of the file (it parsed: a file that does not is not linted).
+    pub program: &'run Program,
     pub settings: &'run Settings,
     resources: OnceCell<Result<Vec<ResourceIndex>, IndexError>>,
     classes: OnceCell<Vec<DefinitionIndex>>,
@@ -25,13 +30,14 @@ pub struct Context<'src, 'run> {
 }
 
 impl<'src, 'run> Context<'src, 'run> {
-    pub fn new(path: &'run str, fullpath: &'run str, source: &'src str, tokens: Tokens<'src>, settings: &'run Settings) -> Self {
+    pub fn new(path: &'run str, fullpath: &'run str, source: &'src str, tokens: Tokens<'src>, program: &'run Program, settings: &'run Settings) -> Self {
         Context {
             path,
             fullpath,
             source,
             lines: source.split('\n').collect(),
             tokens,
+            program,
             settings,
             resources: OnceCell::new(),
             classes: OnceCell::new(),
@@ -69,6 +75,26 @@ impl<'src, 'run> Context<'src, 'run> {
 
     pub fn title_tokens(&self) -> &[TokenId] {
         self.titles.get_or_init(|| data::title_tokens(&self.tokens))
+    }
+
+    /// The first token at or after a byte offset (tokens are in source order while the
+    /// rules run): the token an AST node starts with.
+    pub fn token_at(&self, offset: u32) -> Option<TokenId> {
+        let ids = self.tokens.ids();
+        let index = ids.partition_point(|id| self.tokens.get(*id).offset < offset);
+        ids.get(index).copied()
+    }
+
+    /// The first token of a node.
+    pub fn first_token(&self, span: Span) -> Option<TokenId> {
+        self.token_at(span.start)
+    }
+
+    /// The first token of `kind` from `offset` on, before `end`.
+    pub fn token_of_kind(&self, offset: u32, end: u32, kind: TokenKind) -> Option<TokenId> {
+        let ids = self.tokens.ids();
+        let start = ids.partition_point(|id| self.tokens.get(*id).offset < offset);
+        ids[start..].iter().copied().take_while(|id| self.tokens.get(*id).offset < end).find(|id| self.tokens.kind(*id) == kind)
     }
 
     /// A problem at a token's line and column.

@@ -2,6 +2,8 @@
 //! nothing else), lex it as puppet-lint does, run the enabled rules in one pass over the
 //! tokens, apply control comments, and with `--fix` apply and check the fixes.
 
+use puppet_syntax::visit::{walk, KindSet, Node, Visitor, Walk};
+
 use crate::context::{problem, Context};
 use crate::control;
 use crate::fix;
@@ -42,6 +44,7 @@ pub static SYNTAX: RuleMeta = RuleMeta {
     summary: "the file must parse",
     docs: "",
     tokens: crate::token::TokenKindSet::EMPTY,
+    nodes: crate::rule::NO_NODES,
     file: false,
     uses_resources: false,
 };
@@ -54,6 +57,8 @@ fn syntax_problem(message: impl Into<String>, line: u32, column: u32) -> FileLin
 pub struct Dispatch {
     by_kind: Vec<Vec<usize>>,
     file_rules: Vec<usize>,
+    /// Rules that want AST nodes, with the kinds they want.
+    node_rules: Vec<(usize, KindSet)>,
     uses_resources: bool,
 }
 
@@ -61,6 +66,7 @@ impl Dispatch {
     pub fn new(settings: &Settings) -> Self {
         let mut by_kind = vec![Vec::new(); TOKEN_KIND_COUNT];
         let mut file_rules = Vec::new();
+        let mut node_rules = Vec::new();
         let mut uses_resources = false;
         for (index, rule) in RULES.iter().enumerate() {
             if !settings.enabled[index] {
@@ -70,6 +76,9 @@ impl Dispatch {
             if meta.file {
                 file_rules.push(index);
             }
+            if meta.nodes != KindSet::EMPTY {
+                node_rules.push((index, meta.nodes));
+            }
             uses_resources |= meta.uses_resources;
             for kind in TokenKind::ALL {
                 if meta.tokens.contains(kind) {
@@ -77,7 +86,7 @@ impl Dispatch {
                 }
             }
         }
-        Dispatch { by_kind, file_rules, uses_resources }
+        Dispatch { by_kind, file_rules, node_rules, uses_resources }
     }
 }
 
@@ -93,7 +102,7 @@ pub fn lint_source(source: &str, path: &str, fullpath: &str, settings: &Settings
         Ok(tokens) => tokens,
         Err(err) => return syntax_problem(err.message(), err.line, err.column),
     };
-    let ctx = Context::new(path, fullpath, source, tokens, settings);
+    let ctx = Context::new(path, fullpath, source, tokens, &parsed.program, settings);
     if dispatch.uses_resources {
         if let Err(err) = ctx.resource_indexes() {
             let token = ctx.tokens.get(err.token);
@@ -106,6 +115,15 @@ pub fn lint_source(source: &str, path: &str, fullpath: &str, settings: &Settings
         let before = problems.len();
         RULES[*index].check_file(&ctx, &mut problems);
         mark(&mut problems[before..], *index);
+    }
+    if !dispatch.node_rules.is_empty() {
+        // A walk meets a chain `a -> b -> c` at its last arrow first: what the AST rules
+        // find is reported in the order of the file.
+        let mut found = Vec::new();
+        let mut nodes = NodeDispatch { ctx: &ctx, rules: &dispatch.node_rules, problems: &mut found };
+        walk(&parsed.program, &mut nodes);
+        found.sort_by_key(|problem| (problem.rule, problem.line, problem.column));
+        problems.extend(found);
     }
     for id in ctx.tokens.ids() {
         for index in &dispatch.by_kind[ctx.tokens.kind(*id) as usize] {
@@ -134,6 +152,27 @@ pub fn lint_source(source: &str, path: &str, fullpath: &str, settings: &Settings
         result.fixed = fix::apply(source, &parsed, tokens, &mut result.problems);
     }
     result
+}
+
+/// Calls the rules that want each node, in one walk of the tree.
+struct NodeDispatch<'c, 'src, 'run> {
+    ctx: &'c Context<'src, 'run>,
+    rules: &'c [(usize, KindSet)],
+    problems: &'c mut Vec<Problem>,
+}
+
+impl<'a> Visitor<'a> for NodeDispatch<'_, '_, '_> {
+    fn enter(&mut self, node: Node<'a>, ancestors: &[Node<'a>]) -> Walk {
+        let kind = node.kind();
+        for (index, kinds) in self.rules {
+            if kinds.contains(kind) {
+                let before = self.problems.len();
+                RULES[*index].check_node(self.ctx, node, ancestors, self.problems);
+                mark(&mut self.problems[before..], *index);
+            }
+        }
+        Walk::Children
+    }
 }
 
 fn mark(problems: &mut [Problem], rule: usize) {

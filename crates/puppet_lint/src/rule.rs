@@ -4,6 +4,8 @@
 
 use std::any::Any;
 
+use puppet_syntax::visit::{KindSet, Node};
+
 use crate::context::Context;
 use crate::token::{TokenId, TokenKindSet, Tokens};
 
@@ -61,8 +63,10 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The documentation (the rule's doc comment: What it does, Why, Example, Use instead, Fix).
     pub docs: &'static str,
-    /// What the rule wants to see.
+    /// What the rule wants to see: tokens of these kinds (puppet-lint's reading), AST nodes
+    /// of these kinds (Puppet's reading).
     pub tokens: TokenKindSet,
+    pub nodes: KindSet,
     /// The rule looks at the whole file once ([`Rule::check_file`]).
     pub file: bool,
     /// The rule reads `resource_indexes` (their failure is puppet-lint's syntax error).
@@ -151,6 +155,10 @@ pub trait Rule: Sync {
     /// Called for every token whose kind is in `meta().tokens`, in file order.
     fn check_token(&self, _ctx: &Context<'_, '_>, _token: TokenId, _out: &mut Vec<Problem>) {}
 
+    /// Called for every AST node whose kind is in `meta().nodes`, in Puppet's order, with
+    /// the nodes above it (root first).
+    fn check_node(&self, _ctx: &Context<'_, '_>, _node: Node<'_>, _ancestors: &[Node<'_>], _out: &mut Vec<Problem>) {}
+
     /// Applies the fix of one problem to the tokens, as puppet-lint's `fix` does.
     fn fix(&self, _tokens: &mut Tokens<'_>, _problem: &Problem) -> FixResult {
         Err(NoFix::NotFixable)
@@ -181,5 +189,6 @@ macro_rules! declare_rule {
     };
 }
 
-/// The empty set, for rules that want no tokens.
+/// The empty sets, for rules that want no tokens or no nodes.
 pub const NO_TOKENS: TokenKindSet = TokenKindSet::EMPTY;
+pub const NO_NODES: KindSet = KindSet::EMPTY;

@@ -342,7 +342,7 @@ impl<'a, 'q> Lexer<'a, 'q> {
                 let Ok((segments, consumed)) = Slurper::new(rest).parse() else {
                     return Err(self.error(Some("unterminated string")));
                 };
-                self.string_segments(rest, index + 1, &segments)?;
+                self.string_segments(rest, index + 1, &segments, self.offset(index))?;
                 length = consumed + 1;
             } else if let Some(tag) = heredoc_tag(chunk) {
                 self.heredocs.push_back(tag.to_string());
@@ -437,18 +437,19 @@ impl<'a, 'q> Lexer<'a, 'q> {
         PUNCTUATION.iter().find(|(text, _)| chunk.starts_with(text)).map(|(text, kind)| (*kind, text.len()))
     }
 
-    fn string_segments(&mut self, text: &'a str, start: usize, segments: &[Segment]) -> Result<(), LexError> {
+    /// The tokens of a double quoted string; the first starts at the quote (`quote`).
+    fn string_segments(&mut self, text: &'a str, start: usize, segments: &[Segment], quote: u32) -> Result<(), LexError> {
         let slice = |segment: &Segment| &text[segment.start..segment.end];
         let base = self.base;
         let offset = |segment: &Segment| base + (start + segment.start) as u32;
         match segments {
             [] => Ok(()),
             [only] => {
-                self.new_token(TokenKind::String, Cow::Borrowed(slice(only)), None, offset(only));
+                self.new_token(TokenKind::String, Cow::Borrowed(slice(only)), None, quote);
                 Ok(())
             }
             [pre, middle @ .., post] => {
-                self.new_token(TokenKind::Dqpre, Cow::Borrowed(slice(pre)), None, offset(pre));
+                self.new_token(TokenKind::Dqpre, Cow::Borrowed(slice(pre)), None, quote);
                 for segment in middle {
                     match segment.kind {
                         SegmentKind::Interp => self.interpolation(slice(segment), start + segment.start)?,

@@ -42,6 +42,7 @@ crate::declare_rule! {
         summary: "arrows in a block should be aligned",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
+        nodes: crate::rule::NO_NODES,
         file: true,
         uses_resources: true,
     }

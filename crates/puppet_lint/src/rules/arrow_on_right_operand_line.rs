@@ -1,8 +1,11 @@
 //! `arrow_on_right_operand_line`: a chaining arrow at the end of a line.
 
+use puppet_syntax::ast::{BinaryOp, ExprKind};
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
 use crate::context::Context;
-use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta};
-use crate::token::{Token, TokenId, TokenKind, TokenKindSet, Tokens};
+use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta, NO_TOKENS};
+use crate::token::{Token, TokenId, TokenKind, Tokens};
 
 crate::declare_rule! {
     /// ## What it does
@@ -36,7 +39,8 @@ crate::declare_rule! {
         fix: FixKind::Format,
         summary: "a chaining arrow should be on the line of its right operand",
         docs: Self::DOCS,
-        tokens: TokenKindSet::of(&[TokenKind::InEdge, TokenKind::InEdgeSub]),
+        tokens: NO_TOKENS,
+        nodes: KindSet::of(&[NodeKind::Binary]),
         file: false,
         uses_resources: false,
     }
@@ -50,12 +54,14 @@ impl Rule for ArrowOnRightOperandLine {
         &Self::META
     }
 
-    fn check_token(&self, ctx: &Context<'_, '_>, token: TokenId, out: &mut Vec<Problem>) {
-        let Some(next) = ctx.tokens.next_code(token) else { return };
-        if ctx.tokens.get(next).line == ctx.tokens.get(token).line {
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(ExprKind::Binary { op: BinaryOp::InEdge | BinaryOp::InEdgeSub, op_span, .. }) = node.expr().map(|expr| &expr.kind) else { return };
+        let Some(arrow) = ctx.first_token(*op_span) else { return };
+        let Some(next) = ctx.tokens.next_code(arrow) else { return };
+        if ctx.tokens.get(next).line == ctx.tokens.get(arrow).line {
             return;
         }
-        out.push(ctx.problem_at(&Self::META, "arrow should be on the right operand's line", token).with_fix(Arrow(token)));
+        out.push(ctx.problem_at(&Self::META, "arrow should be on the right operand's line", arrow).with_fix(Arrow(arrow)));
     }
 
     fn fix(&self, tokens: &mut Tokens<'_>, problem: &Problem) -> FixResult {

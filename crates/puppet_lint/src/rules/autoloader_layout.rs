@@ -1,5 +1,8 @@
 //! `autoloader_layout`: a class or defined type in a file the autoloader would not look in.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::ruby;
@@ -39,7 +42,8 @@ crate::declare_rule! {
         summary: "classes and defined types must be in the file the autoloader expects",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -65,17 +69,16 @@ impl Rule for AutoloaderLayout {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
         if ctx.fullpath.is_empty() {
             return;
         }
-        for definition in ctx.classes_and_defines() {
-            let Some(name_token) = definition.name_token else { continue };
-            let name = ctx.tokens.value(name_token);
-            if ctx.fullpath.ends_with(&expected_path(name, ctx.settings.relative)) {
-                continue;
-            }
-            out.push(ctx.problem_at(&Self::META, format!("{name} not in autoload module layout"), name_token));
+        let Some(definition) = ast::definition(ctx, node) else { return };
+        let Some(name_token) = definition.name_token(ctx) else { return };
+        let name = ctx.tokens.value(name_token);
+        if ctx.fullpath.ends_with(&expected_path(name, ctx.settings.relative)) {
+            return;
         }
+        out.push(ctx.problem_at(&Self::META, format!("{name} not in autoload module layout"), name_token));
     }
 }

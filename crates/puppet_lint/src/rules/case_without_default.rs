@@ -1,8 +1,10 @@
 //! `case_without_default`: a `case` with no `default` option.
 
+use puppet_syntax::ast::ExprKind;
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
-use crate::token::TokenKind;
 
 crate::declare_rule! {
     /// ## What it does
@@ -39,7 +41,8 @@ crate::declare_rule! {
         summary: "case statements should have a default case",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Case]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -49,52 +52,15 @@ impl Rule for CaseWithoutDefault {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let tokens = &ctx.tokens;
-        let ids = tokens.ids();
-        // Each case from its keyword to the `}` closing its first `{`.
-        let mut cases: Vec<(usize, usize)> = Vec::new();
-        for (start, id) in ids.iter().enumerate() {
-            if tokens.kind(*id) != TokenKind::Case {
-                continue;
-            }
-            let mut depth = 0i64;
-            for (index, candidate) in ids.iter().enumerate().skip(start + 1) {
-                match tokens.kind(*candidate) {
-                    TokenKind::Lbrace => depth += 1,
-                    TokenKind::Rbrace => {
-                        depth -= 1;
-                        if depth == 0 {
-                            cases.push((start, index));
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(expr) = node.expr() else { return };
+        let ExprKind::Case { options, .. } = &expr.kind else { return };
+        let has_default = options.iter().any(|option| option.values.iter().any(|value| matches!(value.kind, ExprKind::LiteralDefault)));
+        if has_default {
+            return;
         }
-        for (position, (start, end)) in cases.iter().enumerate() {
-            // The tokens of the cases after this one do not count (nested cases).
-            let later = &cases[position + 1..];
-            let mut depth = 0i64;
-            let mut found_default = false;
-            for (index, id) in ids.iter().enumerate().take(*end + 1).skip(*start) {
-                if later.iter().any(|(later_start, later_end)| (*later_start..=*later_end).contains(&index)) {
-                    continue;
-                }
-                match tokens.kind(*id) {
-                    TokenKind::Lbrace => depth += 1,
-                    TokenKind::Rbrace => depth -= 1,
-                    TokenKind::Default if depth == 1 => {
-                        found_default = true;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            if !found_default {
-                out.push(ctx.problem_at(&Self::META, "case statement without a default case", ids[*start]));
-            }
+        if let Some(keyword) = ctx.first_token(expr.span) {
+            out.push(ctx.problem_at(&Self::META, "case statement without a default case", keyword));
         }
     }
 }

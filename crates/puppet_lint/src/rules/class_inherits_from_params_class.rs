@@ -1,5 +1,8 @@
 //! `class_inherits_from_params_class`: `inherits foo::params`.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
 
@@ -34,7 +37,8 @@ crate::declare_rule! {
         summary: "a class should not inherit from a params class",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -44,12 +48,11 @@ impl Rule for ClassInheritsFromParamsClass {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        for class in ctx.class_indexes() {
-            let Some(inherited) = class.inherited_token else { continue };
-            if ctx.tokens.value(inherited).ends_with("::params") {
-                out.push(ctx.problem_at(&Self::META, "class inheriting from params class", inherited));
-            }
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(definition) = ast::definition(ctx, node).filter(ast::Definition::is_class) else { return };
+        let Some(parent) = definition.parent_token(ctx) else { return };
+        if ctx.tokens.value(parent).ends_with("::params") {
+            out.push(ctx.problem_at(&Self::META, "class inheriting from params class", parent));
         }
     }
 }

@@ -35,6 +35,7 @@ crate::declare_rule! {
         summary: "code should be inside a class or defined type",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
+        nodes: crate::rule::NO_NODES,
         file: true,
         uses_resources: false,
     }

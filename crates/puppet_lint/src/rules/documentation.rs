@@ -1,5 +1,8 @@
 //! `documentation`: a class or defined type without a comment above it.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::token::{TokenId, TokenKind, Tokens};
@@ -34,7 +37,8 @@ crate::declare_rule! {
         summary: "classes and defined types should be documented",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -64,14 +68,11 @@ impl Rule for Documentation {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        for definition in ctx.classes_and_defines() {
-            let first = ctx.tokens.at(definition.start);
-            if comment_above(&ctx.tokens, first).is_some() {
-                continue;
-            }
-            let what = if ctx.tokens.kind(first) == TokenKind::Class { "class" } else { "defined type" };
-            out.push(ctx.problem_at(&Self::META, format!("{what} not documented"), first));
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(definition) = ast::definition(ctx, node) else { return };
+        if comment_above(&ctx.tokens, definition.keyword).is_some() {
+            return;
         }
+        out.push(ctx.problem_at(&Self::META, format!("{} not documented", definition.what()), definition.keyword));
     }
 }

@@ -37,6 +37,7 @@ crate::declare_rule! {
         summary: "strings without variables or escapes should be single quoted",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::String]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

@@ -1,10 +1,22 @@
 //! `duplicate_params`: the same attribute twice in one resource body.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use puppet_syntax::ast::{Expr, ExprKind};
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+use puppet_syntax::Span;
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
-use crate::token::TokenKind;
+
+/// A bare word (`name`) and where it is.
+fn bare_word(expr: &Expr) -> Option<(Span, &str)> {
+    match &expr.kind {
+        ExprKind::QualifiedName(name) => Some((expr.span, name)),
+        _ => None,
+    }
+}
 
 crate::declare_rule! {
     /// ## What it does
@@ -41,8 +53,9 @@ crate::declare_rule! {
         summary: "a resource must not set the same attribute twice",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
-        uses_resources: true,
+        nodes: KindSet::of(&[NodeKind::ResourceBody, NodeKind::LiteralHash, NodeKind::Selector]),
+        file: false,
+        uses_resources: false,
     }
 }
 
@@ -51,26 +64,25 @@ impl Rule for DuplicateParams {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let tokens = &ctx.tokens;
-        for resource in ctx.resources() {
-            let mut seen: HashMap<i64, HashSet<&str>> = HashMap::new();
-            let mut level = 0i64;
-            for id in &tokens.ids()[resource.colon..=resource.end] {
-                match tokens.kind(*id) {
-                    TokenKind::Lbrace => level += 1,
-                    TokenKind::Rbrace => {
-                        seen.remove(&level);
-                        level -= 1;
-                    }
-                    TokenKind::Farrow => {
-                        let Some(name) = tokens.prev_code(*id).filter(|name| tokens.kind(*name) == TokenKind::Name) else { continue };
-                        if !seen.entry(level).or_default().insert(tokens.value(name)) {
-                            out.push(ctx.problem_at(&Self::META, "duplicate parameter found in resource", name));
-                        }
-                    }
-                    _ => {}
-                }
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        // The attributes of a body; inside a body, also the bare-word keys of a hash or the
+        // bare-word matches of a selector (puppet-lint looks at every `name =>` of a level).
+        let names: Vec<(Span, &str)> = match node {
+            Node::ResourceBody(body) => ast::attributes(body).map(|(operation, name, _)| (operation.span(), name)).collect(),
+            Node::Expr(expr) if ancestors.iter().any(|ancestor| matches!(ancestor, Node::ResourceBody(_))) => match &expr.kind {
+                ExprKind::LiteralHash(entries) => entries.iter().filter_map(|entry| bare_word(&entry.key)).collect(),
+                ExprKind::Selector { entries, .. } => entries.iter().filter_map(|entry| bare_word(&entry.matching)).collect(),
+                _ => return,
+            },
+            _ => return,
+        };
+        let mut seen = HashSet::new();
+        for (span, name) in names {
+            if seen.insert(name) {
+                continue;
+            }
+            if let Some(token) = ctx.first_token(span) {
+                out.push(ctx.problem_at(&Self::META, "duplicate parameter found in resource", token));
             }
         }
     }

@@ -1,5 +1,8 @@
 //! `ensure_first_param`: `ensure` not the first attribute of a resource.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::token::{TokenId, TokenKind, Tokens};
@@ -42,8 +45,9 @@ crate::declare_rule! {
         summary: "ensure should be the first attribute of a resource",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
-        uses_resources: true,
+        nodes: KindSet::of(&[NodeKind::ResourceBody]),
+        file: false,
+        uses_resources: false,
     }
 }
 
@@ -55,19 +59,17 @@ impl Rule for EnsureFirstParam {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let tokens = &ctx.tokens;
-        for resource in ctx.resources() {
-            let Some(type_token) = resource.type_token else { continue };
-            if tokens.kind(type_token) == TokenKind::Class {
-                continue;
-            }
-            let position = resource.param_tokens.iter().position(|param| tokens.value(*param) == "ensure");
-            let Some(position) = position.filter(|position| *position > 0) else { continue };
-            let ensure = resource.param_tokens[position];
-            let problem = ctx.problem_at(&Self::META, "ensure found on line but it's not the first attribute", ensure);
-            out.push(problem.with_fix(Params(resource.param_tokens.clone())));
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some((body, type_name)) = ast::resource_body(node, ancestors) else { return };
+        if type_name == "class" {
+            return;
         }
+        let names: Vec<TokenId> = ast::attributes(body).filter_map(|(operation, _, _)| ctx.first_token(operation.span())).collect();
+        let position = ast::attributes(body).position(|(_, name, _)| name == "ensure");
+        let Some(position) = position.filter(|position| *position > 0) else { return };
+        let Some(ensure) = names.get(position).copied() else { return };
+        let problem = ctx.problem_at(&Self::META, "ensure found on line but it's not the first attribute", ensure);
+        out.push(problem.with_fix(Params(names)));
     }
 
     fn fix(&self, tokens: &mut Tokens<'_>, problem: &Problem) -> FixResult {

@@ -1,5 +1,8 @@
 //! `ensure_not_symlink_target`: `ensure => '/path'` on a file.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::token::{Token, TokenId, TokenKind, Tokens};
@@ -39,8 +42,9 @@ crate::declare_rule! {
         summary: "a file's symlink target belongs in target, not ensure",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
-        uses_resources: true,
+        nodes: KindSet::of(&[NodeKind::ResourceBody]),
+        file: false,
+        uses_resources: false,
     }
 }
 
@@ -54,19 +58,14 @@ impl Rule for EnsureNotSymlinkTarget {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let tokens = &ctx.tokens;
-        for resource in ctx.resources() {
-            if resource.type_token.is_none_or(|type_token| tokens.value(type_token) != "file") {
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some((body, "file")) = ast::resource_body(node, ancestors) else { return };
+        for (operation, _, value) in ast::attributes(body).filter(|(_, name, _)| *name == "ensure") {
+            let (Some(param), Some(value)) = (ctx.first_token(operation.span()), ctx.first_token(value.span)) else { continue };
+            if !ctx.tokens.value(value).starts_with('/') {
                 continue;
             }
-            for param in resource.param_tokens.iter().copied().filter(|param| tokens.value(*param) == "ensure") {
-                let Some(value) = tokens.next_code(param).and_then(|arrow| tokens.next_code(arrow)) else { continue };
-                if !tokens.value(value).starts_with('/') {
-                    continue;
-                }
-                out.push(ctx.problem_at(&Self::META, "symlink target specified in ensure attr", value).with_fix(Target { param, value }));
-            }
+            out.push(ctx.problem_at(&Self::META, "symlink target specified in ensure attr", value).with_fix(Target { param, value }));
         }
     }
 

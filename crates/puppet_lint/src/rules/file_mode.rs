@@ -1,5 +1,8 @@
 //! `file_mode`: a file mode that is not 4 octal digits or a symbolic mode.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::token::{TokenId, TokenKind, Tokens};
@@ -39,8 +42,9 @@ crate::declare_rule! {
         summary: "file modes should be 4 octal digits or symbolic",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
-        uses_resources: true,
+        nodes: KindSet::of(&[NodeKind::ResourceBody]),
+        file: false,
+        uses_resources: false,
     }
 }
 
@@ -65,20 +69,16 @@ impl Rule for FileMode {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let tokens = &ctx.tokens;
-        for resource in ctx.resources() {
-            if resource.type_token.is_none_or(|type_token| !matches!(tokens.value(type_token), "file" | "concat")) {
-                continue;
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some((body, "file" | "concat")) = ast::resource_body(node, ancestors) else { return };
+        for (_, _, value) in ast::attributes(body).filter(|(_, name, _)| *name == "mode") {
+            let Some(value) = ctx.first_token(value.span) else { break };
+            // puppet-lint stops at the first mode it does not flag.
+            if matches!(ctx.tokens.kind(value), TokenKind::Variable | TokenKind::Undef | TokenKind::FunctionName) || valid_mode(ctx.tokens.value(value)) {
+                break;
             }
-            for param in resource.param_tokens.iter().copied().filter(|param| tokens.value(*param) == "mode") {
-                let Some(value) = tokens.next_code(param).and_then(|arrow| tokens.next_code(arrow)) else { break };
-                if matches!(tokens.kind(value), TokenKind::Variable | TokenKind::Undef | TokenKind::FunctionName) || valid_mode(tokens.value(value)) {
-                    break;
-                }
-                let message = "mode should be represented as a 4 digit octal value or symbolic mode";
-                out.push(ctx.problem_at(&Self::META, message, value).with_fix(Mode(value)));
-            }
+            let message = "mode should be represented as a 4 digit octal value or symbolic mode";
+            out.push(ctx.problem_at(&Self::META, message, value).with_fix(Mode(value)));
         }
     }
 

@@ -38,6 +38,7 @@ crate::declare_rule! {
         summary: "whitespace should not contain tabs",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Indent, TokenKind::Whitespace]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

@@ -1,5 +1,8 @@
 //! `inherits_across_namespaces`: a class inheriting from another module's class.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::ruby;
@@ -34,7 +37,8 @@ crate::declare_rule! {
         summary: "a class should only inherit from a class of its own module",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -48,14 +52,12 @@ impl Rule for InheritsAcrossNamespaces {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        for class in ctx.class_indexes() {
-            let Some(inherited) = class.inherited_token else { continue };
-            let class_module = class.name_token.and_then(|name| module_name(ctx.tokens.value(name)));
-            if module_name(ctx.tokens.value(inherited)) == class_module {
-                continue;
-            }
-            out.push(ctx.problem_at(&Self::META, "class inherits across module namespaces", inherited));
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(definition) = ast::definition(ctx, node).filter(ast::Definition::is_class) else { return };
+        let Some(parent) = definition.parent_token(ctx) else { return };
+        let class_module = definition.name_token(ctx).and_then(|name| module_name(ctx.tokens.value(name)));
+        if module_name(ctx.tokens.value(parent)) != class_module {
+            out.push(ctx.problem_at(&Self::META, "class inherits across module namespaces", parent));
         }
     }
 }

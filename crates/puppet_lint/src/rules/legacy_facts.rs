@@ -41,6 +41,7 @@ crate::declare_rule! {
         summary: "use structured facts instead of legacy facts",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Variable, TokenKind::UnencVariable]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

@@ -36,6 +36,7 @@ crate::declare_rule! {
         summary: "lines should be at most 140 characters long",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
+        nodes: crate::rule::NO_NODES,
         file: true,
         uses_resources: false,
     }

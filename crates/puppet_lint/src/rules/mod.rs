@@ -2,6 +2,7 @@
 //! problems are reported and its fixes applied in).
 
 mod arrow_alignment;
+mod ast;
 mod arrow_on_right_operand_line;
 mod autoloader_layout;
 mod case_without_default;

@@ -1,8 +1,10 @@
 //! `names_containing_dash`: a class or defined type name with a `-`.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
-use crate::token::TokenKind;
 
 crate::declare_rule! {
     /// ## What it does
@@ -33,7 +35,8 @@ crate::declare_rule! {
         summary: "class and defined type names must not contain a dash",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -43,14 +46,11 @@ impl Rule for NamesContainingDash {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        for definition in ctx.classes_and_defines() {
-            let Some(name) = definition.name_token else { continue };
-            if !ctx.tokens.value(name).contains('-') {
-                continue;
-            }
-            let what = if definition.kind == TokenKind::Class { "class" } else { "defined type" };
-            out.push(ctx.problem_at(&Self::META, format!("{what} name containing a dash"), name));
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(definition) = ast::definition(ctx, node) else { return };
+        let Some(name) = definition.name_token(ctx) else { return };
+        if ctx.tokens.value(name).contains('-') {
+            out.push(ctx.problem_at(&Self::META, format!("{} name containing a dash", definition.what()), name));
         }
     }
 }

@@ -1,8 +1,11 @@
 //! `names_containing_uppercase`: a class or defined type name with capitals.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta, NO_TOKENS};
-use crate::token::{TokenId, TokenKind, Tokens};
+use crate::token::{TokenId, Tokens};
 
 crate::declare_rule! {
     /// ## What it does
@@ -35,7 +38,8 @@ crate::declare_rule! {
         summary: "class and defined type names must be lowercase",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -47,17 +51,15 @@ impl Rule for NamesContainingUppercase {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        for definition in ctx.classes_and_defines() {
-            let Some(name_token) = definition.name_token else { continue };
-            let name = ctx.tokens.value(name_token);
-            if !name.bytes().any(|byte| byte.is_ascii_uppercase()) {
-                continue;
-            }
-            let what = if definition.kind == TokenKind::Class { "class" } else { "defined type" };
-            let message = format!("{what} '{name}' contains illegal uppercase");
-            out.push(ctx.problem_at(&Self::META, message, name_token).with_fix(Name(name_token)));
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(definition) = ast::definition(ctx, node) else { return };
+        let Some(name_token) = definition.name_token(ctx) else { return };
+        let name = ctx.tokens.value(name_token);
+        if !name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            return;
         }
+        let message = format!("{} '{name}' contains illegal uppercase", definition.what());
+        out.push(ctx.problem_at(&Self::META, message, name_token).with_fix(Name(name_token)));
     }
 
     fn fix(&self, tokens: &mut Tokens<'_>, problem: &Problem) -> FixResult {

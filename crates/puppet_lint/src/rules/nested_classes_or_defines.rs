@@ -1,8 +1,10 @@
 //! `nested_classes_or_defines`: a class or defined type defined inside a class.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
-use crate::token::TokenKind;
 
 crate::declare_rule! {
     /// ## What it does
@@ -37,7 +39,8 @@ crate::declare_rule! {
         summary: "classes and defined types should not be defined inside a class",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -47,20 +50,12 @@ impl Rule for NestedClassesOrDefines {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let ids = ctx.tokens.ids();
-        for class in ctx.class_indexes() {
-            for id in &ids[class.start + 1..=class.end] {
-                let kind = ctx.tokens.kind(*id);
-                if !matches!(kind, TokenKind::Class | TokenKind::Define) {
-                    continue;
-                }
-                if ctx.tokens.next_code_kind(*id) == Some(TokenKind::Lbrace) {
-                    continue;
-                }
-                let what = if kind == TokenKind::Class { "class" } else { "defined type" };
-                out.push(ctx.problem_at(&Self::META, format!("{what} defined inside a class"), *id));
-            }
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(definition) = ast::definition(ctx, node) else { return };
+        // Reported once for each class it is inside, as puppet-lint looks inside each class.
+        let enclosing = ancestors.iter().filter(|ancestor| ast::definition(ctx, **ancestor).is_some_and(|outer| outer.is_class())).count();
+        for _ in 0..enclosing {
+            out.push(ctx.problem_at(&Self::META, format!("{} defined inside a class", definition.what()), definition.keyword));
         }
     }
 }

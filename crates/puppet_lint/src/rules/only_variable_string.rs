@@ -34,6 +34,7 @@ crate::declare_rule! {
         summary: "a string holding only a variable should be the variable",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Dqpre]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

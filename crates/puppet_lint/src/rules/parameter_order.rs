@@ -1,8 +1,10 @@
 //! `parameter_order`: an optional parameter before a required one.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
-use crate::token::{TokenId, TokenKind, Tokens};
 
 crate::declare_rule! {
     /// ## What it does
@@ -41,25 +43,9 @@ crate::declare_rule! {
         summary: "required parameters should come before optional ones",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::Definition]),
+        file: false,
         uses_resources: false,
-    }
-}
-
-/// puppet-lint's `parameter?`: a variable right after `(`, `,` or a type.
-fn is_parameter(tokens: &Tokens<'_>, token: TokenId) -> bool {
-    tokens.kind(token) == TokenKind::Variable
-        && matches!(
-            tokens.prev_code_kind(token),
-            Some(TokenKind::Lparen | TokenKind::Comma | TokenKind::Type | TokenKind::Rbrack | TokenKind::Classref)
-        )
-}
-
-/// puppet-lint's `required_parameter?`: followed by `,` or `)` (no default).
-fn is_required(tokens: &Tokens<'_>, token: TokenId) -> bool {
-    match tokens.next_code_kind(token) {
-        None | Some(TokenKind::Comma | TokenKind::Rparen) => tokens.prev_code_kind(token) != Some(TokenKind::Equals),
-        _ => false,
     }
 }
 
@@ -68,29 +54,19 @@ impl Rule for ParameterOrder {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        for definition in ctx.classes_and_defines() {
-            if definition.param_tokens.is_none() {
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(definition) = ast::definition(ctx, node) else { return };
+        let mut optional_seen = false;
+        for parameter in &definition.definition.parameters {
+            if parameter.value.is_some() {
+                optional_seen = true;
                 continue;
             }
-            let params = definition.params(&ctx.tokens);
-            let mut parens = 0usize;
-            let mut nesting = 0usize;
-            for (index, token) in params.iter().enumerate() {
-                match ctx.tokens.kind(*token) {
-                    TokenKind::Lparen => parens += 1,
-                    TokenKind::Rparen => parens = parens.saturating_sub(1),
-                    TokenKind::Lbrace | TokenKind::Lbrack => nesting += 1,
-                    TokenKind::Rbrace | TokenKind::Rbrack => nesting = nesting.saturating_sub(1),
-                    _ => {}
-                }
-                if nesting != 0 || parens != 0 || !is_parameter(&ctx.tokens, *token) || !is_required(&ctx.tokens, *token) {
-                    continue;
-                }
-                if !params[..=index].iter().any(|before| ctx.tokens.kind(*before) == TokenKind::Equals) {
-                    continue;
-                }
-                out.push(ctx.problem_at(&Self::META, "optional parameter listed before required parameter", *token));
+            if !optional_seen || parameter.captures_rest {
+                continue;
+            }
+            if let Some(variable) = ctx.first_token(parameter.span) {
+                out.push(ctx.problem_at(&Self::META, "optional parameter listed before required parameter", variable));
             }
         }
     }

@@ -38,6 +38,7 @@ crate::declare_rule! {
         summary: "puppet:// URLs should point into modules/",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Sstring, TokenKind::String, TokenKind::Dqpre]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

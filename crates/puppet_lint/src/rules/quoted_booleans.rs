@@ -37,6 +37,7 @@ crate::declare_rule! {
         summary: "booleans should not be quoted",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::String, TokenKind::Sstring]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

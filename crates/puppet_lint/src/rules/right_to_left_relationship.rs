@@ -1,8 +1,10 @@
 //! `right_to_left_relationship`: the `<-` chaining arrow.
 
+use puppet_syntax::ast::{BinaryOp, ExprKind};
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
 use crate::context::Context;
-use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta};
-use crate::token::{TokenId, TokenKind, TokenKindSet};
+use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
 
 crate::declare_rule! {
     /// ## What it does
@@ -33,7 +35,8 @@ crate::declare_rule! {
         fix: FixKind::None,
         summary: "relationships should go left to right",
         docs: Self::DOCS,
-        tokens: TokenKindSet::of(&[TokenKind::OutEdge]),
+        tokens: NO_TOKENS,
+        nodes: KindSet::of(&[NodeKind::Binary]),
         file: false,
         uses_resources: false,
     }
@@ -44,7 +47,10 @@ impl Rule for RightToLeftRelationship {
         &Self::META
     }
 
-    fn check_token(&self, ctx: &Context<'_, '_>, token: TokenId, out: &mut Vec<Problem>) {
-        out.push(ctx.problem_at(&Self::META, "right-to-left (<-) relationship", token));
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(ExprKind::Binary { op: BinaryOp::OutEdge, op_span, .. }) = node.expr().map(|expr| &expr.kind) else { return };
+        if let Some(arrow) = ctx.first_token(*op_span) {
+            out.push(ctx.problem_at(&Self::META, "right-to-left (<-) relationship", arrow));
+        }
     }
 }

@@ -1,5 +1,8 @@
 //! `selector_inside_resource`: `attr => $x ? { ... }` in a resource.
 
+use puppet_syntax::ast::ExprKind;
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
 use crate::context::Context;
 use crate::rule::{FixKind, Level, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::token::TokenKind;
@@ -39,8 +42,9 @@ crate::declare_rule! {
         summary: "resources should not contain selectors",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
-        uses_resources: true,
+        nodes: KindSet::of(&[NodeKind::Selector]),
+        file: false,
+        uses_resources: false,
     }
 }
 
@@ -49,18 +53,21 @@ impl Rule for SelectorInsideResource {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let tokens = &ctx.tokens;
-        for resource in ctx.resources() {
-            for id in &tokens.ids()[resource.colon..=resource.end] {
-                if tokens.kind(*id) != TokenKind::Farrow {
-                    continue;
-                }
-                let Some(value) = tokens.next_code(*id).filter(|value| tokens.kind(*value) == TokenKind::Variable) else { continue };
-                if tokens.next_code_kind(value) == Some(TokenKind::Qmark) {
-                    out.push(ctx.problem_at(&Self::META, "selector inside resource block", *id));
-                }
-            }
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some(expr) = node.expr() else { return };
+        let ExprKind::Selector { left, .. } = &expr.kind else { return };
+        // The value after an `=>` (an attribute, a hash or selector entry) somewhere in a
+        // resource body, chosen by a variable (`$x ? {`, puppet-lint's shape of it).
+        let after_arrow = matches!(ancestors.last(), Some(Node::AttributeOp(_) | Node::KeyedEntry(_) | Node::SelectorEntry(_)));
+        if !after_arrow || !ancestors.iter().any(|ancestor| matches!(ancestor, Node::ResourceBody(_))) {
+            return;
+        }
+        let Some(variable) = ctx.first_token(left.span).filter(|token| ctx.tokens.kind(*token) == TokenKind::Variable) else { return };
+        if ctx.tokens.next_code_kind(variable) != Some(TokenKind::Qmark) {
+            return;
+        }
+        if let Some(arrow) = ctx.tokens.prev_code(variable).filter(|token| ctx.tokens.kind(*token) == TokenKind::Farrow) {
+            out.push(ctx.problem_at(&Self::META, "selector inside resource block", arrow));
         }
     }
 }

@@ -35,6 +35,7 @@ crate::declare_rule! {
         summary: "single quoted strings do not interpolate variables",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Sstring]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

@@ -35,6 +35,7 @@ crate::declare_rule! {
         summary: "comments should start with #, not //",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::SlashComment]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

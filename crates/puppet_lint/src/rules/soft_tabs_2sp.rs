@@ -37,6 +37,7 @@ crate::declare_rule! {
         summary: "indentation should be in steps of two spaces",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Indent]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

@@ -36,6 +36,7 @@ crate::declare_rule! {
         summary: "one space before => in one-line resources",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
+        nodes: crate::rule::NO_NODES,
         file: true,
         uses_resources: true,
     }

@@ -39,6 +39,7 @@ crate::declare_rule! {
         summary: "use the facts hash instead of top-scope variables",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Variable, TokenKind::UnencVariable]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

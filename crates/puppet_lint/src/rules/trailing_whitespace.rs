@@ -33,6 +33,7 @@ crate::declare_rule! {
         summary: "lines should not end with whitespace",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Whitespace, TokenKind::Indent]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

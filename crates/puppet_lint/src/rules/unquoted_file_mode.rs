@@ -1,5 +1,8 @@
 //! `unquoted_file_mode`: `mode => 0644`.
 
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
+use super::ast;
 use crate::context::Context;
 use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::token::{TokenId, TokenKind, Tokens};
@@ -38,8 +41,9 @@ crate::declare_rule! {
         summary: "file modes should be quoted",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
-        uses_resources: true,
+        nodes: KindSet::of(&[NodeKind::ResourceBody]),
+        file: false,
+        uses_resources: false,
     }
 }
 
@@ -50,17 +54,12 @@ impl Rule for UnquotedFileMode {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        let tokens = &ctx.tokens;
-        for resource in ctx.resources() {
-            if resource.type_token.is_none_or(|type_token| !matches!(tokens.value(type_token), "file" | "concat")) {
-                continue;
-            }
-            for param in resource.param_tokens.iter().copied().filter(|param| tokens.value(*param) == "mode") {
-                let Some(value) = tokens.next_code(param).and_then(|arrow| tokens.next_code(arrow)) else { continue };
-                if matches!(tokens.kind(value), TokenKind::Name | TokenKind::Number) {
-                    out.push(ctx.problem_at(&Self::META, "unquoted file mode", value).with_fix(Mode(value)));
-                }
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Some((body, "file" | "concat")) = ast::resource_body(node, ancestors) else { return };
+        for (_, _, value) in ast::attributes(body).filter(|(_, name, _)| *name == "mode") {
+            let Some(value) = ctx.first_token(value.span) else { continue };
+            if matches!(ctx.tokens.kind(value), TokenKind::Name | TokenKind::Number) {
+                out.push(ctx.problem_at(&Self::META, "unquoted file mode", value).with_fix(Mode(value)));
             }
         }
     }

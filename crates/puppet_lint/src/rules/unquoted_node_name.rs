@@ -35,6 +35,7 @@ crate::declare_rule! {
         summary: "node names should be quoted",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Node]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

@@ -1,5 +1,8 @@
 //! `unquoted_resource_title`: `file { foo: }`.
 
+use puppet_syntax::ast::{Expr, ExprKind};
+use puppet_syntax::visit::{KindSet, Node, NodeKind};
+
 use crate::context::Context;
 use crate::rule::{FixKind, FixResult, Level, NoFix, Problem, Rule, RuleMeta, NO_TOKENS};
 use crate::token::{TokenId, TokenKind, Tokens};
@@ -34,7 +37,8 @@ crate::declare_rule! {
         summary: "resource titles should be quoted",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
-        file: true,
+        nodes: KindSet::of(&[NodeKind::ResourceBody]),
+        file: false,
         uses_resources: false,
     }
 }
@@ -46,10 +50,15 @@ impl Rule for UnquotedResourceTitle {
         &Self::META
     }
 
-    fn check_file(&self, ctx: &Context<'_, '_>, out: &mut Vec<Problem>) {
-        for token in ctx.title_tokens() {
-            if ctx.tokens.kind(*token) == TokenKind::Name {
-                out.push(ctx.problem_at(&Self::META, "unquoted resource title", *token).with_fix(Title(*token)));
+    fn check_node(&self, ctx: &Context<'_, '_>, node: Node<'_>, _ancestors: &[Node<'_>], out: &mut Vec<Problem>) {
+        let Node::ResourceBody(body) = node else { return };
+        let titles: Vec<&Expr> = match &body.title.kind {
+            ExprKind::LiteralList(items) => items.iter().collect(),
+            _ => vec![&body.title],
+        };
+        for title in titles.into_iter().filter(|title| matches!(title.kind, ExprKind::QualifiedName(_))) {
+            if let Some(token) = ctx.first_token(title.span).filter(|token| ctx.tokens.kind(*token) == TokenKind::Name) {
+                out.push(ctx.problem_at(&Self::META, "unquoted resource title", token).with_fix(Title(token)));
             }
         }
     }

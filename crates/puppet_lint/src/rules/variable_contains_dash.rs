@@ -35,6 +35,7 @@ crate::declare_rule! {
         summary: "variable names should not contain a dash",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::Variable, TokenKind::UnencVariable]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

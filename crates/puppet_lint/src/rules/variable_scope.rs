@@ -43,6 +43,7 @@ crate::declare_rule! {
         summary: "top-scope variables should be used with an explicit namespace",
         docs: Self::DOCS,
         tokens: NO_TOKENS,
+        nodes: crate::rule::NO_NODES,
         file: true,
         uses_resources: false,
     }

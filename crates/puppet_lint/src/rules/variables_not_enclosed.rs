@@ -39,6 +39,7 @@ crate::declare_rule! {
         summary: "variables in strings should be enclosed in braces",
         docs: Self::DOCS,
         tokens: TokenKindSet::of(&[TokenKind::UnencVariable]),
+        nodes: crate::rule::NO_NODES,
         file: false,
         uses_resources: false,
     }

@@ -26,7 +26,6 @@ pub struct Context<'src, 'run> {
     resources: OnceCell<Result<Vec<ResourceIndex>, IndexError>>,
     classes: OnceCell<Vec<DefinitionIndex>>,
     defines: OnceCell<Vec<DefinitionIndex>>,
-    titles: OnceCell<Vec<TokenId>>,
 }
 
 impl<'src, 'run> Context<'src, 'run> {
@@ -42,7 +41,6 @@ impl<'src, 'run> Context<'src, 'run> {
             resources: OnceCell::new(),
             classes: OnceCell::new(),
             defines: OnceCell::new(),
-            titles: OnceCell::new(),
         }
     }
 
@@ -71,10 +69,6 @@ impl<'src, 'run> Context<'src, 'run> {
     /// Classes, then defined types (puppet-lint's `class_indexes + defined_type_indexes`).
     pub fn classes_and_defines(&self) -> impl Iterator<Item = &DefinitionIndex> {
         self.class_indexes().iter().chain(self.defined_type_indexes())
-    }
-
-    pub fn title_tokens(&self) -> &[TokenId] {
-        self.titles.get_or_init(|| data::title_tokens(&self.tokens))
     }
 
     /// The first token at or after a byte offset (tokens are in source order while the

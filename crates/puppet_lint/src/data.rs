@@ -50,37 +50,6 @@ pub struct IndexError {
     pub token: TokenId,
 }
 
-/// `title_tokens`: the tokens puppet-lint takes for resource titles.
-pub fn title_tokens(tokens: &Tokens<'_>) -> Vec<TokenId> {
-    let ids = tokens.ids();
-    let mut result = Vec::new();
-    // Ruby's `tokens.rindex { LBRACK }` looks at the whole list: the last `[` of the file.
-    let last_lbrack = ids.iter().rposition(|id| tokens.kind(*id) == TokenKind::Lbrack);
-    for (index, id) in ids.iter().enumerate() {
-        if tokens.kind(*id) != TokenKind::Colon {
-            continue;
-        }
-        // `tokens[index - 1]` with index 0 is the last token in Ruby.
-        let before = if index == 0 { ids[ids.len() - 1] } else { ids[index - 1] };
-        if tokens.kind(before) == TokenKind::Rbrack {
-            let Some(start) = last_lbrack else { continue };
-            if index >= 2 && start < index - 1 {
-                for candidate in &ids[start + 1..=index - 2] {
-                    if matches!(tokens.kind(*candidate), TokenKind::String | TokenKind::Name) {
-                        result.push(*candidate);
-                    }
-                }
-            }
-        } else {
-            let next = tokens.next_code(*id);
-            if next.map(|next| tokens.kind(next)) != Some(TokenKind::Lbrace) {
-                result.push(before);
-            }
-        }
-    }
-    result
-}
-
 /// `classref?`: looking back from a colon, is there a class reference before a name?
 fn classref(tokens: &Tokens<'_>, from: TokenId) -> bool {
     let mut current = tokens.prev_code(from);

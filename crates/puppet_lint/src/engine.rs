@@ -97,7 +97,7 @@ pub fn lint_source(source: &str, path: &str, fullpath: &str, settings: &Settings
     if let Some(error) = parsed.errors.first() {
         return syntax_problem(error.message.clone(), error.span.line, error.span.column);
     }
-    let guide = fix::regex_guide(&parsed.program);
+    let guide = lexer::Guide::new(&parsed.program);
     let tokens = match lexer::tokenise_guided(source, &guide) {
         Ok(tokens) => tokens,
         Err(err) => return syntax_problem(err.message(), err.line, err.column),

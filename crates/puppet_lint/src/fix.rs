@@ -15,33 +15,12 @@
 use std::collections::{HashMap, HashSet};
 
 use puppet_syntax::ast::{AttributeOp, ExprKind, Program};
-use puppet_syntax::visit::{walk, Node, Visitor, Walk};
+use puppet_syntax::visit::Node;
 use puppet_syntax::Parse;
 
-use crate::lexer::Guide;
 use crate::rule::{FixKind, Kind, NoFix, Problem};
 use crate::rules::RULES;
 use crate::token::{TokenId, Tokens};
-
-/// Where Puppet's parser read a regex, so the lexer reads one there too.
-pub fn regex_guide(program: &Program) -> Guide {
-    struct Regexes(Vec<u32>);
-    impl<'a> Visitor<'a> for Regexes {
-        fn enter(&mut self, node: Node<'a>, _ancestors: &[Node<'a>]) -> Walk {
-            if let Node::Expr(expr) = node {
-                if matches!(expr.kind, ExprKind::LiteralRegex(_)) {
-                    self.0.push(expr.span.start);
-                }
-            }
-            Walk::Children
-        }
-    }
-    let mut regexes = Regexes(Vec::new());
-    walk(program, &mut regexes);
-    regexes.0.sort_unstable();
-    regexes.0.dedup();
-    Guide { regex_starts: regexes.0, not_regex: Vec::new() }
-}
 
 /// The text a token list renders to, and where each token is in it.
 struct Rendered {
@@ -342,6 +321,6 @@ mod tests {
     #[test]
     fn the_guide_finds_puppets_regexes() {
         let program = tree("$x = { 'a' => /b/ }\nif $y =~ // {}\n");
-        assert_eq!(regex_guide(&program).regex_starts, vec![14, 29]);
+        assert_eq!(crate::lexer::regex_starts(&program), vec![14, 29]);
     }
 }

@@ -11,7 +11,11 @@
 pub mod slurper;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::VecDeque;
+
+use puppet_syntax::ast::{ExprKind, Program};
+use puppet_syntax::visit::{walk, Node, Visitor, Walk};
 use crate::token::{Token, TokenId, TokenKind, Tokens};
 use slurper::{Segment, SegmentKind, Slurper};
 
@@ -35,15 +39,43 @@ impl LexError {
     }
 }
 
-/// What Puppet's parser knows that puppet-lint's lexer guesses: byte offsets where a
-/// regex literal starts (`/.../`).
-#[derive(Debug, Clone, Default)]
-pub struct Guide {
-    /// Offsets (sorted) where Puppet reads a regex.
-    pub regex_starts: Vec<u32>,
-    /// Offsets (sorted) where Puppet reads a `/` as division (or something else that is
-    /// not a regex) although puppet-lint would guess a regex.
-    pub not_regex: Vec<u32>,
+/// What Puppet's parser knows that puppet-lint's lexer guesses: where regex literals
+/// start (`/.../`), found in Puppet's AST the first time the lexer meets a `/`.
+#[derive(Debug, Default)]
+pub struct Guide<'p> {
+    program: Option<&'p Program>,
+    regex_starts: OnceCell<Vec<u32>>,
+}
+
+impl<'p> Guide<'p> {
+    /// Puppet's reading of the file the lexer reads.
+    pub fn new(program: &'p Program) -> Self {
+        Guide { program: Some(program), regex_starts: OnceCell::new() }
+    }
+
+    /// Does Puppet read a regex starting at this byte offset?
+    pub fn regex_at(&self, offset: u32) -> bool {
+        let starts = self.regex_starts.get_or_init(|| self.program.map(regex_starts).unwrap_or_default());
+        starts.binary_search(&offset).is_ok()
+    }
+}
+
+/// The byte offsets (sorted) where Puppet's AST has a regex literal.
+pub fn regex_starts(program: &Program) -> Vec<u32> {
+    struct Regexes(Vec<u32>);
+    impl<'a> Visitor<'a> for Regexes {
+        fn enter(&mut self, node: Node<'a>, _ancestors: &[Node<'a>]) -> Walk {
+            if let Some(expr) = node.expr().filter(|expr| matches!(expr.kind, ExprKind::LiteralRegex(_))) {
+                self.0.push(expr.span.start);
+            }
+            Walk::Children
+        }
+    }
+    let mut regexes = Regexes(Vec::new());
+    walk(program, &mut regexes);
+    regexes.0.sort_unstable();
+    regexes.0.dedup();
+    regexes.0
 }
 
 /// puppet-lint's `WHITESPACE_RE` character class: `[\t\v\f\p{Zs}]`.
@@ -200,14 +232,14 @@ pub fn tokenise(code: &str) -> Result<Tokens<'_>, LexError> {
 }
 
 /// [`tokenise`], reading a `/` as Puppet's parser does where the guide says.
-pub fn tokenise_guided<'a>(code: &'a str, guide: &Guide) -> Result<Tokens<'a>, LexError> {
+pub fn tokenise_guided<'a>(code: &'a str, guide: &Guide<'_>) -> Result<Tokens<'a>, LexError> {
     let mut queue = VecDeque::new();
     let mut lexer = Lexer::new(code, 0, &mut queue, guide);
     lexer.run()?;
     Ok(lexer.tokens)
 }
 
-struct Lexer<'a, 'q> {
+struct Lexer<'a, 'q, 'p> {
     code: &'a str,
     /// Offset of `code` in the file (sub-lexers read `${...}` code).
     base: u32,
@@ -219,11 +251,11 @@ struct Lexer<'a, 'q> {
     /// Heredoc tags waiting for the end of their line; puppet-lint shares one queue
     /// between a lexer and the lexers of its interpolations.
     heredocs: &'q mut VecDeque<String>,
-    guide: &'q Guide,
+    guide: &'q Guide<'p>,
 }
 
-impl<'a, 'q> Lexer<'a, 'q> {
-    fn new(code: &'a str, base: u32, heredocs: &'q mut VecDeque<String>, guide: &'q Guide) -> Self {
+impl<'a, 'q, 'p> Lexer<'a, 'q, 'p> {
+    fn new(code: &'a str, base: u32, heredocs: &'q mut VecDeque<String>, guide: &'q Guide<'p>) -> Self {
         Lexer { code, base, tokens: Tokens::default(), line: 1, column: 1, last_code: None, last: None, heredocs, guide }
     }
 
@@ -319,7 +351,7 @@ impl<'a, 'q> Lexer<'a, 'q> {
             }
             let first = bytes[index];
             let length;
-            if first == b'/' && self.guide.regex_starts.binary_search(&self.offset(index)).is_ok() {
+            if first == b'/' && self.guide.regex_at(self.offset(index)) {
                 // Puppet reads a regex here (also `//`, which puppet-lint takes for a comment).
                 if let Some(end) = closing_quote(&chunk[1..], b'/') {
                     self.new_token(TokenKind::Regex, Cow::Borrowed(&chunk[1..end + 1]), None, self.offset(index));
@@ -360,7 +392,7 @@ impl<'a, 'q> Lexer<'a, 'q> {
                 length = end + 4;
                 let raw = &chunk[..length];
                 self.new_token(TokenKind::Mlcomment, Cow::Owned(mlcomment_value(raw)), Some(Cow::Borrowed(raw)), self.offset(index));
-            } else if first == b'/' && chunk[1..].contains('/') && self.regex_here(index) {
+            } else if first == b'/' && chunk[1..].contains('/') && self.possible_regex() {
                 let Some(end) = closing_quote(&chunk[1..], b'/') else {
                     return Err(self.error(None));
                 };
@@ -395,15 +427,6 @@ impl<'a, 'q> Lexer<'a, 'q> {
             index += length;
         }
         Ok(())
-    }
-
-    /// Whether a `/` at `index` starts a regex: Puppet's reading where the guide knows it,
-    /// else puppet-lint's guess from the previous code token.
-    fn regex_here(&self, index: usize) -> bool {
-        if self.guide.not_regex.binary_search(&self.offset(index)).is_ok() {
-            return false;
-        }
-        self.possible_regex()
     }
 
     /// The `KNOWN_TOKENS` table: the first pattern that matches at the start of `chunk`.

@@ -193,6 +193,14 @@ fn fix_writes_whole_files_and_refuses_what_would_break_them() {
     // A second --fix changes nothing.
     puppet_ci(dir.path(), &["lint", "--no-config", "--fix", "fixme"]);
     assert_eq!(std::fs::read_to_string(dir.path().join("fixme/manifests/init.pp")).unwrap(), fixed);
+
+    // Through a symlink, the file it points to is fixed and the link stays a link.
+    write(dir.path(), "real/tabs.pp", "# doc\nclass tabs {\n\t\t$x = 'y'\n}\n");
+    std::os::unix::fs::symlink(dir.path().join("real/tabs.pp"), dir.path().join("link.pp")).unwrap();
+    let (code, _, stderr) = puppet_ci(dir.path(), &["lint", "--no-config", "--fix", "--no-autoloader_layout-check", "link.pp"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::symlink_metadata(dir.path().join("link.pp")).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(dir.path().join("real/tabs.pp")).unwrap(), "# doc\nclass tabs {\n    $x = 'y'\n}\n");
 }
 
 #[test]

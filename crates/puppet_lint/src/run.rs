@@ -78,9 +78,13 @@ pub fn lint_file(path: &Path, cwd: &Path, settings: &Settings, dispatch: &Dispat
 }
 
 /// Writes a file whole: a temporary file next to it, renamed over it, so a reader (or an
-/// interrupted run) never sees half a file. The file keeps its permissions.
+/// interrupted run) never sees half a file. The file keeps its permissions; through a
+/// symlink, the file it points to is written.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), LintError> {
     let error = |source| LintError::Write { path: path.to_path_buf(), source };
+    // A symlink stays a symlink: the file it points to is replaced.
+    let target = std::fs::canonicalize(path).map_err(error)?;
+    let path = target.as_path();
     let dir = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = dir.join(format!(".{name}.puppet-ci-fix.{}", std::process::id()));

@@ -208,7 +208,8 @@ fn error_path(error: &LintError) -> String {
 pub fn stage(config: &Config) -> Result<StageReport, LintError> {
     let started = Instant::now();
     let invocation = Invocation { cwd: config.root.clone(), ..Invocation::default() };
-    let options = resolve(&invocation, Some(config))?;
+    let mut options = resolve(&invocation, Some(config))?;
+    options.settings.root = Some(config.root.clone());
     let mut run = run::lint_paths(&control_repo_paths(config), &options.settings);
     for file in &mut run.files {
         if let Ok(relative) = Path::new(&file.path).strip_prefix(&config.root) {

@@ -159,7 +159,9 @@ fn collect(path: &Path, settings: &Settings, files: &mut Vec<PathBuf>) -> Result
             continue;
         }
         let name = entry.file_name().to_string_lossy();
-        let shown = entry.path().to_string_lossy();
+        // Patterns match the path as shown: as walked, or from the control repo's root.
+        let relative = settings.root.as_deref().and_then(|root| entry.path().strip_prefix(root).ok()).unwrap_or(entry.path());
+        let shown = relative.to_string_lossy();
         if settings.ignore_paths.iter().any(|pattern| fnmatch(pattern, &shown)) {
             continue;
         }

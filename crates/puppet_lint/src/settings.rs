@@ -2,6 +2,7 @@
 //! from puppet-lint's defaults, then `.puppet-lint.rc` files, `puppet-ci.yaml` and the
 //! command line (see [`crate::rcfile`]).
 
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -18,6 +19,9 @@ pub struct Settings {
     pub fix: bool,
     /// `--ignore-paths`: `File.fnmatch` patterns of paths not to lint.
     pub ignore_paths: Vec<String>,
+    /// The control repo the paths are in (the lint stage): `ignore_paths` patterns match
+    /// paths relative to it.
+    pub root: Option<PathBuf>,
     /// Lint `.yaml` and `.yml` files found in folders (`legacy_facts` in Hiera data), as
     /// puppet-lint 4 does.
     pub yaml: bool,
@@ -35,6 +39,7 @@ impl Default for Settings {
             relative: false,
             fix: false,
             ignore_paths: vec!["vendor/**/*.pp".to_string()],
+            root: None,
             yaml: true,
             top_scope_variables: Vec::new(),
             allowlist: OnceLock::new(),

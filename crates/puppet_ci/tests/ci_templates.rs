@@ -281,3 +281,47 @@ fn pre_commit_hook_checks_staged_files_with_spaces_and_non_ascii_names() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("puppet-ci is not on PATH") && !stderr.contains("fix the errors above"), "{stderr}");
 }
+
+/// The scheduled runs of every template call `puppet-ci nightly` (the drift report and the
+/// history of nights), not the container stages with a flag of their own.
+#[test]
+fn every_schedule_runs_puppet_ci_nightly() {
+    let workflow: Value = serde_yaml::from_str(&read("ci/github/puppet-ci.yml")).unwrap();
+    assert!(workflow["on"]["schedule"].is_sequence(), "a schedule");
+    let jobs = workflow["jobs"].as_mapping().unwrap();
+    let scheduled: Vec<String> = jobs
+        .iter()
+        .filter(|(_, job)| job["if"].as_str().is_some_and(|condition| condition.contains("== 'schedule'")))
+        .map(|(name, _)| name.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(scheduled, ["nightly"], "one job runs at night");
+    let nightly = serde_yaml::to_string(&workflow["jobs"]["nightly"]).unwrap();
+    assert!(nightly.contains("puppet-ci nightly --history .nightly-history"), "{nightly}");
+    assert!(nightly.contains("path: .nightly-history") && nightly.contains("restore-keys"), "the history outlives the runner: {nightly}");
+    assert!(nightly.contains("puppet-ci-docker"), "on a Docker host: {nightly}");
+    for (name, job) in jobs {
+        let condition = job["if"].as_str().unwrap_or("");
+        let text = serde_yaml::to_string(job).unwrap();
+        if text.contains("puppet-ci dynamic") {
+            assert!(condition.contains("!= 'schedule'"), "{name:?} does not run at night beside `puppet-ci nightly`");
+        }
+    }
+
+    let jenkins = read("ci/Jenkinsfile");
+    let stage = &jenkins[jenkins.find("stage('nightly')").expect("a nightly stage")..];
+    let stage = &stage[..stage.find("stage('deploy')").unwrap_or(stage.len())];
+    assert!(stage.contains("triggeredBy 'TimerTrigger'"), "{stage}");
+    let script = stage.split("script: '''").nth(1).and_then(|rest| rest.split("'''").next()).expect("the nightly shell step");
+    assert!(script.contains("puppet-ci nightly --history"), "{script}");
+    shellcheck_text("the Jenkinsfile nightly step", "sh", &format!("set -e\n{script}\n"));
+    assert!(stage.contains("status == 3") && stage.contains("unstable("), "green with drift is unstable: {stage}");
+    let containers = &jenkins[jenkins.find("stage('containers')").unwrap()..];
+    assert!(containers[..containers.find("steps").unwrap()].contains("not { triggeredBy 'TimerTrigger' }"), "the timer build runs the night only");
+
+    let service = read("ci/systemd/puppet-ci-nightly.service");
+    assert!(service.contains("nightly.sh"), "{service}");
+    let script = read("ci/nightly.sh");
+    assert!(script.contains("puppet-ci nightly --history"), "ci/nightly.sh calls puppet-ci nightly");
+    let readme = read("ci/README.md");
+    assert!(readme.lines().any(|line| line.contains("* * *") && line.contains("nightly.sh")), "ci/README.md gives the cron line");
+}

@@ -50,6 +50,7 @@ pub enum PipelineError {
 }
 
 /// Everything a stage runs with.
+#[derive(Clone)]
 pub struct Context<'a> {
     pub config: &'a Config,
     /// How the container stages run (timeouts, keeping containers, rebuilding images).
@@ -178,6 +179,9 @@ fn check_request(ctx: &Context<'_>, options: &RunOptions) -> Result<(), Pipeline
 /// Runs every stage in order with the shared rules (see the crate's documentation).
 pub fn run(ctx: &Context<'_>, options: &RunOptions) -> Result<PipelineRun, PipelineError> {
     check_request(ctx, options)?;
+    // Base images are rebuilt once per run: the first stage that builds them (dynamic)
+    // makes them anew, later ones (integration) reuse what it made.
+    let mut ctx = ctx.clone();
     let mut report = RunReport::default();
     let mut stopped_by: Option<String> = None;
     let mut tool_error = false;
@@ -195,7 +199,8 @@ pub fn run(ctx: &Context<'_>, options: &RunOptions) -> Result<PipelineRun, Pipel
             report.stages.push(StageReport::skipped(stage.name, "pipeline.skip in puppet-ci.yaml"));
             continue;
         }
-        let (result, crashed) = run_one(stage, ctx);
+        let (result, crashed) = run_one(stage, &ctx);
+        images_built(&mut ctx, stage, &result);
         tool_error |= crashed;
         if !result.passed() {
             stopped_by = Some(format!("stage {} failed", stage.name));
@@ -203,6 +208,14 @@ pub fn run(ctx: &Context<'_>, options: &RunOptions) -> Result<PipelineRun, Pipel
         report.stages.push(result);
     }
     Ok(PipelineRun { report, tool_error })
+}
+
+/// After a stage that builds base images ran, later stages reuse them: `--rebuild-images`
+/// rebuilds once per run, not once per stage.
+fn images_built(ctx: &mut Context<'_>, stage: &Stage, result: &StageReport) {
+    if stage.needs.contains(&Need::DebianAptSources) && result.skipped.is_none() {
+        ctx.container.rebuild_images = false;
+    }
 }
 
 /// Runs the stage named `name` alone, with the "nothing to check" rule.

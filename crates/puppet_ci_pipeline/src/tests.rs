@@ -144,3 +144,18 @@ fn a_release_without_code_is_refused_before_the_switch() {
     let bad = repo(&[("manifests/site.pp", "node default {\n")]);
     assert!(check(bad.path()).unwrap_err().starts_with("the release fails validate (1 file(s)): manifests/site.pp:"));
 }
+
+#[test]
+fn rebuilt_images_are_built_once_per_run() {
+    let dir = repo(&[("puppet-ci.yaml", "modulepath: [site]\n")]);
+    let config = Config::load(dir.path()).unwrap();
+    let mut ctx = Context::new(&config, quiet());
+    ctx.container.rebuild_images = true;
+    // Stages that build no image, or a container stage that did not run, change nothing.
+    images_built(&mut ctx, stage("validate").unwrap(), &StageReport::new("validate"));
+    images_built(&mut ctx, stage("dynamic").unwrap(), &StageReport::skipped("dynamic", "--skip"));
+    assert!(ctx.container.rebuild_images);
+    // Once dynamic has built them, integration reuses them.
+    images_built(&mut ctx, stage("dynamic").unwrap(), &StageReport::new("dynamic"));
+    assert!(!ctx.container.rebuild_images);
+}

@@ -141,7 +141,11 @@ fn start_server(dir: &Path, pki: &Pki, name: &str) -> PuppetServer {
     for sub in ["conf", "code/environments", "code/modules", "var", "run", "log"] {
         std::fs::create_dir_all(root.join(sub)).unwrap();
     }
-    write(&root.join("conf/puppet.conf"), &puppet_conf(&root, &pki.ssldir, port, "puppet"));
+    // A copy of the PKI each: at start-up Puppet makes the ssldir's folders, and two
+    // servers making the same folders at once fail with "File exists".
+    let ssl = root.join("ssl");
+    sh(&format!("cp -r '{}' '{}' && cp -r '{}' '{}'", pki.ssldir.display(), ssl.display(), pki.ssldir.join("../ca").display(), root.join("ca").display()));
+    write(&root.join("conf/puppet.conf"), &puppet_conf(&root, &ssl, port, "puppet"));
     sh(&format!("cp -r /etc/puppet/puppetserver/conf.d /etc/puppet/puppetserver/services.d '{}'", root.display()));
     let confd = root.join("conf.d");
     write(
@@ -151,7 +155,7 @@ fn start_server(dir: &Path, pki: &Pki, name: &str) -> PuppetServer {
             r = root.display()
         ),
     );
-    let ssl = &pki.ssldir;
+    let ssl = &ssl;
     write(
         &confd.join("webserver.conf"),
         &format!(

@@ -70,14 +70,15 @@ pub fn man_pages(command: clap::Command, out: &Path) -> anyhow::Result<Vec<PathB
 }
 
 /// Writes one completion script per shell under the name that shell looks for.
-pub fn completions(mut command: clap::Command, shells: &[Shell], out: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub fn completions(command: clap::Command, shells: &[Shell], out: &Path) -> anyhow::Result<Vec<PathBuf>> {
     use clap_complete::Generator;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let name = command.get_name().to_string();
+    let command = without_hidden_subcommands(&command);
     let mut written = Vec::new();
     for shell in shells {
         let mut text = Vec::new();
-        clap_complete::generate(*shell, &mut command, &name, &mut text);
+        clap_complete::generate(*shell, &mut command.clone(), &name, &mut text);
         let mut text = String::from_utf8(text)?;
         if *shell == Shell::Bash {
             // clap_complete 4.6 names a subcommand's case `puppet__subcmd__ci__subcmd__all`
@@ -90,4 +91,20 @@ pub fn completions(mut command: clap::Command, shells: &[Shell], out: &Path) -> 
         written.push(path);
     }
     Ok(written)
+}
+
+/// The command line as people see it: clap_complete offers hidden subcommands too (bash and
+/// fish list `generate`), so completions are made from a copy without them.
+fn without_hidden_subcommands(command: &clap::Command) -> clap::Command {
+    // clap wants 'static names; `generate` runs once per process.
+    let leak = |text: &str| -> &'static str { Box::leak(text.to_string().into_boxed_str()) };
+    let mut visible = clap::Command::new(leak(command.get_name())).disable_help_subcommand(command.is_disable_help_subcommand_set());
+    if let Some(about) = command.get_about() {
+        visible = visible.about(about.clone());
+    }
+    if let Some(version) = command.get_version() {
+        visible = visible.version(leak(version));
+    }
+    visible = visible.args(command.get_arguments().filter(|arg| !arg.is_hide_set() && !matches!(arg.get_id().as_str(), "help" | "version")).cloned());
+    visible.subcommands(command.get_subcommands().filter(|sub| !sub.is_hide_set()).cloned())
 }

@@ -255,17 +255,19 @@ fn reduced(production: &str, children: Vec<Value>, end: usize) -> Result<Value, 
             return value(Shape::List(comma));
         }
         ("syntactic_statements", _) => {
-            let mut statements = match shape(0) {
-                Some(Shape::Statements(statements)) => statements.clone(),
-                _ => Vec::new(),
-            };
-            let last = children.last().map(|child| &child.shape);
-            statements.push(match last {
+            let last = match children.last().map(|child| &child.shape) {
                 Some(Shape::List(comma)) => Statement::List(*comma),
                 Some(Shape::Name(name)) => Statement::Name(name.clone()),
                 _ => Statement::Other,
-            });
-            return value(Shape::Statements(statements));
+            };
+            // The list so far is moved, not copied: a copy per statement made a file of
+            // many statements quadratic.
+            let mut statements = match children.into_iter().next().map(|child| child.shape) {
+                Some(Shape::Statements(statements)) => statements,
+                _ => Vec::new(),
+            };
+            statements.push(last);
+            return Ok(Value { offset, shape: Shape::Statements(statements), text: String::new() });
         }
         ("statements", _) => {
             if let Some(Shape::Statements(statements)) = shape(0) {

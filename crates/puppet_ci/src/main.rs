@@ -98,6 +98,17 @@ fn main() -> ExitCode {
     // for a run of a fraction of a second costs more than the pages save (lint over the
     // corpus: about a quarter less CPU without them; tests/bench/lint-speed).
     let _ = rustix::thread::disable_transparent_huge_pages(true);
+    // SAFETY: nothing has parsed yet (this is the first thing main does after the line
+    // above), and the four functions are mimalloc's, the global allocator's.
+    #[allow(unsafe_code)]
+    unsafe {
+        puppet_syntax::use_c_allocator(&puppet_syntax::CAllocator {
+            malloc: libmimalloc_sys::mi_malloc,
+            calloc: libmimalloc_sys::mi_calloc,
+            realloc: libmimalloc_sys::mi_realloc,
+            free: libmimalloc_sys::mi_free,
+        });
+    }
     let cli = match Cli::from_arg_matches(&command().get_matches()) {
         Ok(cli) => cli,
         Err(err) => err.exit(),

@@ -68,6 +68,31 @@ impl Parse {
     }
 }
 
+/// The C allocation functions the parsers' C code (tree-sitter's runtime, its trees)
+/// allocates with; the C library's `malloc` when never set.
+pub struct CAllocator {
+    pub malloc: unsafe extern "C" fn(size: usize) -> *mut std::ffi::c_void,
+    pub calloc: unsafe extern "C" fn(count: usize, size: usize) -> *mut std::ffi::c_void,
+    pub realloc: unsafe extern "C" fn(pointer: *mut std::ffi::c_void, size: usize) -> *mut std::ffi::c_void,
+    pub free: unsafe extern "C" fn(pointer: *mut std::ffi::c_void),
+}
+
+/// Makes the parsers allocate with `allocator`, such as the program's own global allocator
+/// (a tree is many small allocations: with mimalloc instead of glibc's malloc, parsing
+/// takes about 5% fewer instructions).
+///
+/// # Safety
+///
+/// Call it before anything of this crate or `puppet_grammar` has parsed (memory allocated
+/// by one allocator must not be freed by another), from one thread, and with four
+/// functions of one allocator.
+#[allow(unsafe_code)]
+pub unsafe fn use_c_allocator(allocator: &CAllocator) {
+    // SAFETY: the caller guarantees that no tree-sitter object exists yet and that the
+    // functions belong together.
+    unsafe { tree_sitter::set_allocator(Some(allocator.malloc), Some(allocator.calloc), Some(allocator.realloc), Some(allocator.free)) };
+}
+
 /// Parses Puppet code (a `.pp` manifest).
 pub fn parse(source: &str) -> Parse {
     lower::parse(source, lower::Mode::Manifest)

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-use crate::eval::{plain, Compiler, Flow, ScopeId, R};
+use crate::eval::{plain, preformatted, Compiler, Flow, ScopeId, R};
 use crate::value::{Map, Value};
 
 /// One level of a hierarchy.
@@ -446,8 +446,10 @@ impl Compiler<'_> {
     }
 
     fn data_file(&mut self, path: &Path, backend: &Backend) -> R<Option<Value>> {
+        // A file that does not parse is a `LookupError` in `yaml_data` and `json_data`: it
+        // is reported without a place.
         if let Some(cached) = self.hiera.files.get(path) {
-            return cached.clone().map_err(plain);
+            return cached.clone().map_err(preformatted);
         }
         let result = if !path.is_file() {
             Ok(None)
@@ -473,10 +475,14 @@ impl Compiler<'_> {
         let result = result.and_then(|value| match value {
             Some(Value::Hash(_)) | None => Ok(value),
             Some(Value::Undef) => Ok(Some(Value::empty_hash())),
+            // `yaml_data` only warns and reads nothing unless strict mode is `error` (a
+            // file holding `false` only warns even then).
+            Some(Value::Boolean(false)) => Ok(Some(Value::empty_hash())),
+            Some(_) if self.settings.strict != crate::eval::Strict::Error => Ok(Some(Value::empty_hash())),
             Some(_) => Err(format!("{}: file does not contain a valid yaml hash", path.display())),
         });
         self.hiera.files.insert(path.to_path_buf(), result.clone());
-        result.map_err(plain)
+        result.map_err(preformatted)
     }
 
     /// The data files of a hierarchy level, with paths interpolated.

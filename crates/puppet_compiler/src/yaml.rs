@@ -68,6 +68,9 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, _mark: Marker) {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                if style == TScalarStyle::Plain && tag.is_none() && self.error.is_none() {
+                    self.error = disallowed_class(&text).map(|class| format!("Tried to load unspecified class: {class}"));
+                }
                 let value = scalar(&text, style, tag.as_ref());
                 self.push_value(value, anchor);
             }
@@ -107,6 +110,26 @@ fn scalar(text: &str, style: TScalarStyle, tag: Option<&Tag>) -> Value {
         return Value::from(text);
     }
     resolve_plain(text)
+}
+
+/// The Ruby class Psych's `ScalarScanner#tokenize` makes of a plain scalar that looks like
+/// a date or a time: Puppet's safe YAML loader permits neither, so the file fails to load.
+fn disallowed_class(text: &str) -> Option<&'static str> {
+    const TIME: &str = r"^-?\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}:\d\d:\d\d(?:\.\d*)?(?:\s*(?:Z|[-+]\d{1,2}:?(?:\d\d)?))?$";
+    const DATE: &str = r"^\d{4}-(?:1[012]|0\d|\d)-(?:[12]\d|3[01]|0\d|\d)$";
+    // Both patterns need a digit first (or `-` then a digit) and a dash at the fifth or sixth place.
+    let bytes = text.as_bytes();
+    if bytes.len() < 8 || !(bytes[0].is_ascii_digit() || bytes[0] == b'-') {
+        return None;
+    }
+    let matches = |pattern: &str| crate::regex::Regex::new(pattern).is_ok_and(|regex| regex.is_match(text));
+    if matches(TIME) {
+        Some("Time")
+    } else if matches(DATE) {
+        Some("Date")
+    } else {
+        None
+    }
 }
 
 /// Psych's `ScalarScanner#tokenize` for plain scalars.

@@ -558,6 +558,13 @@ impl Compiler<'_> {
     }
 
     fn callable_type(&mut self, keys: &[Value], span: Span) -> R<PType> {
+        // `Callable[[params], ReturnType]`: the parameters in an array, then the return type.
+        if let [Value::Array(params), Value::Type(return_type)] = keys {
+            let PType::Callable(Some(callable)) = self.callable_type(params, span)? else { unreachable!("callable_type makes a Callable") };
+            let mut callable = (*callable).clone();
+            callable.return_type = Some((**return_type).clone());
+            return Ok(PType::Callable(Some(Rc::new(callable))));
+        }
         let mut params = Vec::new();
         let mut size = None;
         let mut block = None;

@@ -197,7 +197,7 @@ impl Compiler<'_> {
                     }
                 }
                 let source = self.scopes[scope].source.clone();
-                let param = Param { value: to_3x(value), source, file: Some(self.file.clone()), line: Some(span.line), add: append };
+                let param = Param { value: to_3x(value)?, source, file: Some(self.file.clone()), line: Some(span.line), add: append };
                 params.insert(name, param);
             }
         }
@@ -817,7 +817,7 @@ impl Compiler<'_> {
             match result {
                 Ok(value) => {
                     let source = self.resources[id].source.clone();
-                    self.resources[id].params.insert(parameter.name.clone(), Param { value: to_3x(value.clone()), source, file: None, line: None, add: false });
+                    self.resources[id].params.insert(parameter.name.clone(), Param { value: to_3x(value.clone())?, source, file: None, line: None, add: false });
                     if let Ephemeral::Parameters { values, .. } = &mut self.scopes[scope].ephemeral[param_index] {
                         values[index] = Some(value);
                     }
@@ -1463,10 +1463,32 @@ impl Compiler<'_> {
     }
 }
 
-/// Converts a value as `Runtime3Converter` does for resource parameters (nothing to
-/// change in this representation: references stay types).
-pub fn to_3x(value: Value) -> Value {
-    value
+/// Converts a value as `Runtime3Converter` does for resource parameters: references stay
+/// types here, but a resource type without a title becomes `Puppet::Resource.new(type, '')`,
+/// which fails for a built-in type whose title patterns do not match an empty title
+/// (`Puppet::Resource#parse_title`; Puppet reports it without a place).
+pub fn to_3x(value: Value) -> R<Value> {
+    check_untitled_references(&value)?;
+    Ok(value)
+}
+
+fn check_untitled_references(value: &Value) -> R<()> {
+    match value {
+        Value::Type(t) => {
+            if let PType::Resource { type_name: Some(name), title: None } = &**t {
+                let pattern = crate::resource_types::builtin_type(&name.to_lowercase()).and_then(|t| t.title_pattern);
+                if let Some((pattern, _)) = pattern {
+                    if crate::regex::Regex::new(pattern).is_ok_and(|regex| !regex.is_match("")) {
+                        return Err(super::preformatted("No set of title patterns matched the title \"\"."));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Value::Array(values) => values.iter().try_for_each(check_untitled_references),
+        Value::Hash(map) => map.iter().try_for_each(|(k, v)| check_untitled_references(k).and_then(|()| check_untitled_references(v))),
+        _ => Ok(()),
+    }
 }
 
 /// Ruby's `Array#flatten` of a value (a non-array is one element).

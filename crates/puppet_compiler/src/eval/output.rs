@@ -396,6 +396,9 @@ pub fn value_json(value: &Value) -> Json {
                 let (t, title) = Compiler::catalog_key(name, title);
                 Json::String(format!("{t}[{title}]"))
             }
+            // Runtime3Converter#convert_PCatalogEntryType: a resource type without a title
+            // becomes a reference with an empty title.
+            PType::Resource { type_name: Some(name), title: None } => Json::String(reference_string(name, "")),
             other => type_json(other),
         },
         Value::Default => json!({ "__ptype": "Default" }),
@@ -420,29 +423,131 @@ pub fn value_json(value: &Value) -> Json {
     }
 }
 
-/// A type as Pcore rich data (`{"__ptype": "Pcore::IntegerType", ...}`).
+/// A type as Pcore rich data (`{"__ptype": "Pcore::IntegerType", ...}`): what
+/// `ToDataConverter#value_to_data_hash` makes of a type, its initializer's arguments by
+/// name with the trailing ones that equal their defaults left out.
 fn type_json(t: &PType) -> Json {
+    let any = || Some(type_json(&PType::Any));
+    let int_range = |range: &types::IntRange| json_int_range(range);
+    let args: Vec<(&str, Option<Json>, Option<Json>)> = match t {
+        PType::Integer(range) => {
+            vec![("from", range.from.map(|n| json!(n)), None), ("to", range.to.map(|n| json!(n)), None)]
+        }
+        PType::Float { from, to } => vec![("from", from.map(|n| float_json(n.as_f64())), None), ("to", to.map(|n| float_json(n.as_f64())), None)],
+        PType::String(spec) => {
+            let value = match spec {
+                types::StringSpec::Any => None,
+                types::StringSpec::Size(range) => Some(int_range(range)),
+                types::StringSpec::Value(text) => Some(Json::String(text.to_string())),
+            };
+            vec![("size_type_or_value", value, None)]
+        }
+        PType::Enum { values, case_insensitive } => vec![
+            ("values", Some(Json::Array(values.iter().map(|v| Json::String(v.to_string())).collect())), Some(Json::Null)),
+            ("case_insensitive", Some(Json::Bool(*case_insensitive)), Some(Json::Bool(false))),
+        ],
+        PType::Pattern(patterns) => {
+            let patterns = patterns.iter().map(|r| json!({ "__ptype": "Pcore::RegexpType", "pattern": r.source() })).collect();
+            vec![("patterns", Some(Json::Array(patterns)), Some(Json::Null))]
+        }
+        PType::Regexp(pattern) => vec![("pattern", pattern.as_ref().map(|r| Json::String(r.source().to_string())), None)],
+        PType::Collection(size) => vec![("size_type", size.as_ref().map(int_range), None)],
+        PType::Array { element, size } => {
+            let element = if is_empty_size(size.as_ref()) { type_json(&PType::Unit) } else { type_json(element) };
+            vec![("element_type", Some(element), any()), ("size_type", size.as_ref().map(int_range), None)]
+        }
+        PType::Hash { key, value, size } => {
+            let (key, value) = if is_empty_size(size.as_ref()) {
+                (type_json(&PType::Unit), type_json(&PType::Unit))
+            } else {
+                (type_json(key), type_json(value))
+            };
+            vec![("key_type", Some(key), any()), ("value_type", Some(value), any()), ("size_type", size.as_ref().map(int_range), None)]
+        }
+        PType::Tuple { types, size } => vec![
+            ("types", Some(Json::Array(types.iter().map(type_json).collect())), Some(Json::Null)),
+            ("size_type", size.as_ref().map(int_range), None),
+        ],
+        PType::Struct(elements) => {
+            let elements = elements
+                .iter()
+                .map(|element| {
+                    let name = PType::string_value(&element.name);
+                    let key = if element.optional_key { PType::Optional(Some(Rc::new(name))) } else { name };
+                    json!({ "__ptype": "Pcore::StructElement", "key_type": type_json(&key), "value_type": type_json(&element.value_type) })
+                })
+                .collect();
+            vec![("elements", Some(Json::Array(elements)), Some(Json::Null))]
+        }
+        PType::Variant(types) => vec![("types", Some(Json::Array(types.iter().map(type_json).collect())), Some(Json::Null))],
+        PType::Optional(inner) | PType::NotUndef(inner) | PType::Type(inner) | PType::Iterable(inner) | PType::Iterator(inner) | PType::Init(inner) => {
+            vec![("type", inner.as_deref().map(type_json), None)]
+        }
+        PType::Callable(callable) => {
+            // `return_type` defaults to Any while the value is nil, so all three are always written.
+            let (params, block, return_type) = match callable.as_deref() {
+                None => (Json::Null, Json::Null, Json::Null),
+                Some(callable) => {
+                    let params = PType::Tuple { types: Rc::new(callable.params.clone()), size: callable.size };
+                    (type_json(&params), callable.block.as_ref().map_or(Json::Null, type_json), callable.return_type.as_ref().map_or(Json::Null, type_json))
+                }
+            };
+            vec![("param_types", Some(params), Some(Json::Bool(false))), ("block_type", Some(block), Some(Json::Bool(false))), ("return_type", Some(return_type), Some(Json::Bool(false)))]
+        }
+        PType::Class(name) => vec![("class_name", name.as_deref().map(|n| Json::String(n.to_string())), None)],
+        PType::Resource { type_name, title } => vec![
+            ("type_name", type_name.as_deref().map(|n| Json::String(n.to_string())), None),
+            ("title", title.as_deref().map(|n| Json::String(n.to_string())), None),
+        ],
+        PType::Alias(alias) if !alias.builtin => {
+            let resolved = type_json(&alias.resolved());
+            vec![("name", Some(Json::String(alias.name.clone())), Some(Json::Null)), ("type_expr", Some(Json::Null), Some(Json::Bool(false))), ("resolved_type", Some(resolved), None)]
+        }
+        PType::Alias(alias) => return json!({ "__ptype": "Pcore::TypeAliasType", "name": alias.name }),
+        // Deferred is an Object type: its definition (`Puppet::Pops::Types::TypeFactory.deferred`).
+        PType::Deferred => {
+            return json!({ "__ptype": "Pcore::ObjectType", "_pcore_init_hash": {
+                "name": "Deferred",
+                "attributes": {
+                    "name": { "__ptype": "Pcore::PatternType", "patterns": [{ "__ptype": "Pcore::RegexpType", "pattern": "\\A[$]?[a-z][a-z0-9_]*(?:::[a-z][a-z0-9_]*)*\\z" }] },
+                    "arguments": { "type": { "__ptype": "Pcore::OptionalType", "type": { "__ptype": "Pcore::ArrayType" } }, "value": null }
+                }
+            } })
+        }
+        _ => Vec::new(),
+    };
+    // Each argument: its name, its value (None: nil), and its default (None: nil); an
+    // argument whose default is not nil and not its value is kept even when nil.
+    let mut kept = args.len();
+    while kept > 0 {
+        let (_, value, default) = &args[kept - 1];
+        let is_default = match (value, default) {
+            (None, None) => true,
+            (Some(value), Some(default)) => value == default,
+            _ => false,
+        };
+        if !is_default {
+            break;
+        }
+        kept -= 1;
+    }
     let mut out = JsonMap::new();
     out.insert("__ptype".into(), Json::String(format!("Pcore::{}Type", t.simple_name())));
-    match t {
-        PType::Integer(range) => {
-            if let Some(from) = range.from {
-                out.insert("from".into(), json!(from));
-            }
-            if let Some(to) = range.to {
-                out.insert("to".into(), json!(to));
-            }
-        }
-        PType::Alias(alias) => {
-            return json!({ "__ptype": "Pcore::TypeAliasType", "name": alias.name });
-        }
-        _ => {
-            let text = t.to_string();
-            if text != t.simple_name() {
-                return json!({ "__ptype": "Type", "__pvalue": text });
-            }
-        }
+    for (name, value, _) in args.into_iter().take(kept) {
+        out.insert(name.into(), value.unwrap_or(Json::Null));
     }
-    let _ = types::generalize;
     Json::Object(out)
+}
+
+fn json_int_range(range: &types::IntRange) -> Json {
+    type_json(&PType::Integer(*range))
+}
+
+fn float_json(f: f64) -> Json {
+    serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+}
+
+/// `Array[T, 0, 0]` and `Hash[K, V, 0, 0]` hold nothing: Puppet makes their element types Unit.
+fn is_empty_size(size: Option<&types::IntRange>) -> bool {
+    size.is_some_and(|range| range.from == Some(0) && range.to == Some(0))
 }

@@ -122,6 +122,16 @@ pub fn ruby_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
         let mut named: Option<Value> = None;
         let mut width: Option<usize> = None;
         let mut precision: Option<usize> = None;
+        // `%N$...`: the Nth argument (Ruby's absolute argument number).
+        let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 && chars.get(i + digits) == Some(&'$') {
+            let position: usize = chars[i..i + digits].iter().collect::<String>().parse().unwrap_or(0);
+            if position == 0 {
+                return Err(format!("invalid index - {position}$"));
+            }
+            named = Some(args.get(position - 1).cloned().ok_or("too few arguments")?);
+            i += digits + 1;
+        }
         loop {
             match chars.get(i) {
                 Some('-') => left = true,
@@ -236,7 +246,8 @@ pub fn ruby_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
                 } else if f.is_infinite() {
                     format!("{}Inf", sign(f < 0.0))
                 } else {
-                    format!("{}{:.p$}", sign(f.is_sign_negative() && f != 0.0), f.abs())
+                    // C's printf, as Ruby's: the sign of -0.0 is written.
+                    format!("{}{:.p$}", sign(f.is_sign_negative()), f.abs())
                 }
             }
             'e' | 'E' => {
@@ -244,12 +255,12 @@ pub fn ruby_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
                 let p = precision.unwrap_or(6);
                 let text = ruby_exponent(format!("{:.p$e}", f.abs()), false);
                 let text = if conversion == 'E' { text.to_uppercase() } else { text };
-                format!("{}{text}", sign(f < 0.0))
+                format!("{}{text}", sign(f.is_sign_negative()))
             }
             'g' | 'G' => {
                 let f = float_of(&value)?;
                 let text = format_g(f.abs(), precision.unwrap_or(6), conversion == 'G', alternate);
-                format!("{}{text}", sign(f < 0.0))
+                format!("{}{text}", sign(f.is_sign_negative()))
             }
             's' => {
                 let text = value.ruby_to_s();

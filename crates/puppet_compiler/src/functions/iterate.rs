@@ -363,8 +363,16 @@ pub fn index(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Val
     let collection = args[0].clone();
     if let Some(l) = ctx.lambda {
         let values = iterable_values(&collection).unwrap_or_default();
+        // `index_Hash_1` yields a hash's values, not its pairs as `each` does.
+        let values_only = matches!(collection, Value::Hash(_)) && !(l.accepts(2) && l.arity().0 == 2);
         for (index, entry) in values.iter().enumerate() {
-            if yield_entry(c, &l, &collection, index, entry)?.is_true() {
+            let found = if values_only {
+                let value = entry.as_array().and_then(|pair| pair.get(1).cloned()).unwrap_or(Value::Undef);
+                c.call_lambda(&l, vec![value])?
+            } else {
+                yield_entry(c, &l, &collection, index, entry)?
+            };
+            if found.is_true() {
                 return Ok(match &collection {
                     Value::Hash(_) => entry.as_array().and_then(|p| p.first().cloned()).unwrap_or(Value::Undef),
                     _ => Value::Integer(index as i64),

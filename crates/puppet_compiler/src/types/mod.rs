@@ -456,9 +456,11 @@ impl PartialEq for PType {
 }
 
 impl fmt::Display for PType {
-    /// `TypeFormatter#string`.
+    /// `TypeFormatter#string`. Aliases are written expanded (`Name = Type`): the formatter
+    /// is a singleton whose `append_object_hash` leaves `@expanded` set, and Puppet's own
+    /// object types are formatted before any manifest is evaluated.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut formatter = Formatter { out: String::new(), expanded: false, depth: 0 };
+        let mut formatter = Formatter { out: String::new(), expanded: true, depth: 0 };
         formatter.write_type(self);
         f.write_str(&formatter.out)
     }
@@ -675,6 +677,10 @@ impl Formatter {
                 None => self.out.push_str("Callable"),
                 Some(callable) => {
                     self.out.push_str("Callable[");
+                    // With a return type the parameters are written as an array of their own.
+                    if callable.return_type.is_some() {
+                        self.out.push('[');
+                    }
                     let mut parts_written = false;
                     for t in callable.params.iter().filter(|t| !matches!(t, PType::Unit)) {
                         if parts_written {
@@ -700,6 +706,10 @@ impl Formatter {
                             self.out.push_str(", ");
                         }
                         self.write_type(block);
+                    }
+                    if let Some(return_type) = &callable.return_type {
+                        self.out.push_str("], ");
+                        self.write_type(return_type);
                     }
                     self.out.push(']');
                 }

@@ -82,6 +82,7 @@ function defineGrammar(dialect) {
       $._unclosed_string,
       $.type,
       $.word,
+      $._interpolated_name,
     ];
     if (epp) {
       list.push(
@@ -511,6 +512,10 @@ function defineGrammar(dialect) {
     // -------------------------------------------------------------- primaries
     _primary_expression: $ => choice(
       $.variable,
+      // The first token of `${...}` that Puppet's lexer makes a variable (a name, bare
+      // word, keyword or number, alone or followed by `.` or `[`: `${type[0]}`); the
+      // external scanner emits it only there (interpolation_support transform_to_variable).
+      alias($._interpolated_name, $.interpolated_variable),
       $.case_expression,
       $.if_expression,
       $.unless_expression,
@@ -599,15 +604,7 @@ function defineGrammar(dialect) {
     ),
 
     // `${expr}` inside double quoted strings and heredocs.
-    // `${keyword}` alone is a variable too (lexer transform_to_variable).
-    interpolation: $ => choice(
-      seq(alias($._interpolation_start, '${'), field('expr', $._assignment), '}'),
-      prec(1, seq(
-        alias($._interpolation_start, '${'),
-        field('expr', choice(...KEYWORDS.map(k => alias(k, $.name)))),
-        '}',
-      )),
-    ),
+    interpolation: $ => seq(alias($._interpolation_start, '${'), field('expr', $._assignment), '}'),
 
     // `@(TAG:syntax/escapes)`; the text is in the next heredoc_body (see NODES.md).
     heredoc: $ => $.heredoc_start,

@@ -9,6 +9,7 @@
  *   - heredocs: `@(TAG:syntax/escapes)` and, at the next newline, the body lines up to
  *     the end line, with escapes and interpolation as the heredoc's tag asks;
  *   - double quoted string content, escapes and `$var` / `${` interpolation starts;
+ *   - the first token of `${...}` that the lexer turns into a variable (`${type[0]}`);
  *   - EPP (when PUPPET_SCANNER_EPP is 1): template text, `<%` `<%-` `<%=` `%>` `-%>`.
  *
  * The including file defines PUPPET_SCANNER_EPP and PUPPET_SCANNER_NAME(suffix).
@@ -41,6 +42,7 @@ enum TokenType {
   UNCLOSED_STRING,
   TYPE,
   WORD,
+  INTERPOLATED_NAME,
   TEMPLATE_TEXT,
   TEMPLATE_TRIVIA,
   EPP_OPEN,
@@ -84,6 +86,8 @@ typedef struct {
   uint8_t epp_mode;
   /* The last EPP tag was `-%>`: trim the blanks and line break that follow. */
   bool skip_leading;
+  /* The last token was a `${` whose first token is to be read as a variable name. */
+  bool name_next;
 } Scanner;
 
 static inline void advance(TSLexer *lexer) { lexer->advance(lexer, false); }
@@ -99,6 +103,9 @@ static inline bool is_hex(int32_t c) {
 }
 
 static inline bool is_blank(int32_t c) { return c == ' ' || c == '\t'; }
+static inline bool is_digit(int32_t c) { return c >= '0' && c <= '9'; }
+static inline bool is_upper(int32_t c) { return c >= 'A' && c <= 'Z'; }
+static inline bool is_lower_start(int32_t c) { return (c >= 'a' && c <= 'z') || c == '_'; }
 
 /* Whitespace between tokens: ASCII space characters and Ruby's Unicode [[:blank:]]. */
 static inline bool is_space(int32_t c) {
@@ -112,7 +119,8 @@ static inline bool is_space(int32_t c) {
 static unsigned serialize(Scanner *s, char *buffer) {
   unsigned size = 0;
   buffer[size++] = (char)((s->in_body ? 1 : 0) | (s->line_start ? 2 : 0) |
-                          (s->start_now ? 4 : 0) | (s->skip_leading ? 8 : 0));
+                          (s->start_now ? 4 : 0) | (s->skip_leading ? 8 : 0) |
+                          (s->name_next ? 16 : 0));
   buffer[size++] = (char)s->epp_mode;
   buffer[size++] = (char)s->heredoc_count;
   for (unsigned i = 0; i < s->heredoc_count; i++) {
@@ -136,6 +144,7 @@ static void deserialize(Scanner *s, const char *buffer, unsigned length) {
   s->start_now = false;
   s->epp_mode = EPP_TEXT;
   s->skip_leading = false;
+  s->name_next = false;
   if (length < 3) return;
   unsigned size = 0;
   uint8_t flags = (uint8_t)buffer[size++];
@@ -143,6 +152,7 @@ static void deserialize(Scanner *s, const char *buffer, unsigned length) {
   s->line_start = (flags & 2) != 0;
   s->start_now = (flags & 4) != 0;
   s->skip_leading = (flags & 8) != 0;
+  s->name_next = (flags & 16) != 0;
   s->epp_mode = (uint8_t)buffer[size++];
   uint8_t count = (uint8_t)buffer[size++];
   for (unsigned i = 0; i < count && i < MAX_HEREDOCS && size + 3 <= length; i++) {
@@ -161,6 +171,49 @@ static void pop_heredoc(Scanner *s) {
   if (s->heredoc_count == 0) return;
   memmove(&s->heredocs[0], &s->heredocs[1], sizeof(Heredoc) * (s->heredoc_count - 1));
   s->heredoc_count--;
+}
+
+/* ----------------------------------------------------------- heredoc lines */
+
+/*
+ * Puppet's end line pattern is not anchored at the line start:
+ *   /([[:blank:]]*)(?:([|])[[:blank:]]*)?(?:(\-)[[:blank:]]*)?TAG[[:blank:]]*\r?(?:\n|\z)/
+ * so a line is the end line when, without its line break, an optional `\r` and trailing
+ * blanks, it ends with TAG.
+ */
+static bool line_ends_with_tag(const Heredoc *h, const char *line, unsigned length) {
+  while (length > 0 && is_blank(line[length - 1])) length--;
+  if (length < h->tag_length) return false;
+  return memcmp(line + length - h->tag_length, h->tag, h->tag_length) == 0;
+}
+
+#define LINE_KEEP 512
+
+static inline void record(char *line, unsigned *length, int32_t c) {
+  if (*length >= LINE_KEEP) {
+    memmove(line, line + LINE_KEEP / 2, *length - LINE_KEEP / 2);
+    *length -= LINE_KEEP / 2;
+  }
+  line[(*length)++] = c > 0x7f ? (char)0xff : (char)c;
+}
+
+/* Whether a heredoc line (without its line break) is the end line. */
+static bool line_is_end(const Heredoc *h, const char *line, unsigned length) {
+  /* `\r` is only allowed right before the line break, after the blanks. */
+  if (length > 0 && line[length - 1] == '\r') length--;
+  return line_ends_with_tag(h, line, length);
+}
+
+/*
+ * Reads the rest of the line (lookahead only: mark_end is not called) and tells if it
+ * is the end line. `line`/`length` hold what was already read of the line.
+ */
+static bool rest_is_end_line(const Heredoc *h, TSLexer *lexer, char *line, unsigned length) {
+  while (!lexer->eof(lexer) && lexer->lookahead != '\n') {
+    record(line, &length, lexer->lookahead);
+    advance(lexer);
+  }
+  return line_is_end(h, line, length);
 }
 
 /* ------------------------------------------------------- interpolation */
@@ -195,6 +248,159 @@ static bool scan_dollar(TSLexer *lexer) {
   }
   lexer->result_symbol = INTERPOLATION_VARIABLE;
   return true;
+}
+
+/*
+ * Names made variables. Puppet's lexer reads the tokens of `${...}` up to its closing
+ * brace, then (interpolation_support enqueue_until / transform_to_variable) turns the
+ * first token into a VARIABLE when it is a NAME, a WORD, a keyword or a NUMBER and it is
+ * either the only token or followed by `.` or LBRACK (a `[` with no blank right before
+ * it): `${type[0]}` is `$type[0]`, `${node.x}` is `$node.x`, `${true}` is `$true`. When
+ * the scanner returns `${`, it looks ahead for that case and sets `name_next`; the next
+ * token is then the name, as INTERPOLATED_NAME.
+ */
+
+/* The lookahead after `${`: what it read of a heredoc line, for the end line check. */
+typedef struct {
+  const Heredoc *heredoc; /* NULL: not at the start of a heredoc line */
+  char *line;
+  unsigned length;
+  bool line_checked;
+  bool end_line;
+} Lookahead;
+
+static inline void look(TSLexer *lexer, Lookahead *ahead) {
+  if (ahead->heredoc && !ahead->line_checked) record(ahead->line, &ahead->length, lexer->lookahead);
+  advance(lexer);
+}
+
+/* At a line break: whether it ends a heredoc line that is the end line (checked once). */
+static bool reaches_end_line(TSLexer *lexer, Lookahead *ahead) {
+  if (lexer->lookahead != '\n' || !ahead->heredoc || ahead->line_checked) return false;
+  ahead->line_checked = true;
+  ahead->end_line = line_is_end(ahead->heredoc, ahead->line, ahead->length);
+  return ahead->end_line;
+}
+
+/*
+ * Skips blanks, line breaks and comments. Returns false at a `/` that starts no comment,
+ * at an unclosed comment, or at the line break of a heredoc line that is the end line
+ * (then `end_line` is set and the lexer stays at that line break). `blank` tells if the
+ * last character skipped was a blank or a line break.
+ */
+static bool skip_trivia(TSLexer *lexer, Lookahead *ahead, bool *blank) {
+  for (;;) {
+    if (lexer->eof(lexer)) return true;
+    int32_t c = lexer->lookahead;
+    if (reaches_end_line(lexer, ahead)) return false;
+    if (is_space(c)) {
+      *blank = true;
+      look(lexer, ahead);
+    } else if (c == '#') {
+      while (!lexer->eof(lexer) && lexer->lookahead != '\n') look(lexer, ahead);
+    } else if (c == '/') {
+      look(lexer, ahead);
+      if (lexer->lookahead != '*') return false; /* a regex or a division */
+      look(lexer, ahead);
+      for (;;) {
+        if (lexer->eof(lexer)) return false;
+        int32_t d = lexer->lookahead;
+        if (reaches_end_line(lexer, ahead)) return false;
+        look(lexer, ahead);
+        if (d == '*' && lexer->lookahead == '/') break;
+      }
+      look(lexer, ahead);
+      *blank = false;
+    } else {
+      return true;
+    }
+  }
+}
+
+enum NameEnd { NAME_NONE, NAME_READ, NAME_BEFORE_DOT };
+
+/*
+ * Reads a NAME, WORD or keyword (lexer2 PATTERN_BARE_WORD) or a NUMBER (PATTERN_NUMBER
+ * as assert_numeric accepts it), calling mark_end after it when `mark`. NAME_BEFORE_DOT:
+ * a number followed by a dot that starts no fraction (`1.foo`), the dot read. NAME_NONE:
+ * no such token, or one that can be followed by none of `.`, `[` and `}` (a word ending
+ * in `-`, a word followed by `::` and no name, an illegal number).
+ */
+static enum NameEnd read_name(TSLexer *lexer, Lookahead *ahead, bool mark) {
+  int32_t c = lexer->lookahead;
+  if (c == ':') {
+    look(lexer, ahead);
+    if (lexer->lookahead != ':') return NAME_NONE;
+    look(lexer, ahead);
+    c = lexer->lookahead;
+    if (!is_lower_start(c)) return NAME_NONE;
+  }
+  if (is_lower_start(c)) {
+    for (;;) {
+      /* A segment [a-z_]([\w-]*\w)?, then `::` and the next segment. */
+      bool dash = false;
+      while (is_word_char(lexer->lookahead) || lexer->lookahead == '-') {
+        dash = lexer->lookahead == '-';
+        look(lexer, ahead);
+      }
+      if (dash) return NAME_NONE;
+      if (lexer->lookahead != ':') break;
+      look(lexer, ahead);
+      if (lexer->lookahead != ':') return NAME_NONE;
+      look(lexer, ahead);
+      if (!is_lower_start(lexer->lookahead)) return NAME_NONE;
+    }
+  } else if (is_digit(c)) {
+    look(lexer, ahead);
+    if (c == '0' && (lexer->lookahead == 'x' || lexer->lookahead == 'X')) {
+      look(lexer, ahead);
+      if (!is_hex(lexer->lookahead)) return NAME_NONE;
+      while (is_hex(lexer->lookahead)) look(lexer, ahead);
+    } else {
+      /* assert_numeric: a number starting with 0 and a non-dot must be ^0[0-7]+$. */
+      bool octal = c == '0' && lexer->lookahead != '.' && is_word_char(lexer->lookahead);
+      while (is_digit(lexer->lookahead)) {
+        if (octal && lexer->lookahead > '7') return NAME_NONE;
+        look(lexer, ahead);
+      }
+      if (lexer->lookahead == '.') {
+        if (mark) lexer->mark_end(lexer);
+        look(lexer, ahead);
+        if (!is_digit(lexer->lookahead)) return NAME_BEFORE_DOT;
+        if (octal) return NAME_NONE;
+        while (is_digit(lexer->lookahead)) look(lexer, ahead);
+      }
+      if (lexer->lookahead == 'e' || lexer->lookahead == 'E') {
+        if (octal) return NAME_NONE;
+        look(lexer, ahead);
+        if (lexer->lookahead == '-') look(lexer, ahead);
+        if (!is_digit(lexer->lookahead)) return NAME_NONE;
+        while (is_digit(lexer->lookahead)) look(lexer, ahead);
+      }
+    }
+    if (is_word_char(lexer->lookahead)) return NAME_NONE;
+  } else {
+    return NAME_NONE;
+  }
+  if (mark) lexer->mark_end(lexer);
+  return NAME_READ;
+}
+
+/*
+ * Right after `${` (lookahead only): whether its first token is one the lexer makes a
+ * variable. With `ahead->heredoc`, the `${` starts a heredoc line, and the line is
+ * checked for being the end line as its line break is reached.
+ */
+static bool name_is_next(TSLexer *lexer, Lookahead *ahead) {
+  bool blank = false;
+  if (!skip_trivia(lexer, ahead, &blank)) return false;
+  enum NameEnd end = read_name(lexer, ahead, false);
+  if (end == NAME_NONE) return false;
+  if (end == NAME_BEFORE_DOT) return true;
+  blank = false;
+  if (!skip_trivia(lexer, ahead, &blank) || lexer->eof(lexer)) return false;
+  int32_t c = lexer->lookahead;
+  return c == '.' || c == '}' || (c == '[' && !blank);
 }
 
 /* After `\u`: 4 hex digits or `{` 1 to 6 hex digits `}` (slurp_support.rb). */
@@ -299,7 +505,7 @@ static enum SegmentEnd read_segment(TSLexer *lexer) {
 static bool segment_is_closed(TSLexer *lexer) { return read_segment(lexer) != SEGMENT_EOF; }
 
 /* Inside "...": content up to `"`, `\` or `$`, or one escape or interpolation start. */
-static bool scan_dq(TSLexer *lexer) {
+static bool scan_dq(Scanner *s, TSLexer *lexer) {
   int32_t c = lexer->lookahead;
   if (lexer->eof(lexer)) {
     lexer->result_symbol = ERROR_SENTINEL;
@@ -316,7 +522,13 @@ static bool scan_dq(TSLexer *lexer) {
     }
     /* Not an escape: the backslash is text; continue as content. */
   } else if (c == '$') {
-    if (scan_dollar(lexer)) return true;
+    if (scan_dollar(lexer)) {
+      if (lexer->result_symbol == INTERPOLATION_START) {
+        Lookahead ahead = {0};
+        s->name_next = name_is_next(lexer, &ahead);
+      }
+      return true;
+    }
   } else {
     advance(lexer);
   }
@@ -424,51 +636,6 @@ static bool scan_heredoc_start(Scanner *s, TSLexer *lexer) {
 }
 
 /*
- * Puppet's end line pattern is not anchored at the line start:
- *   /([[:blank:]]*)(?:([|])[[:blank:]]*)?(?:(\-)[[:blank:]]*)?TAG[[:blank:]]*\r?(?:\n|\z)/
- * so a line is the end line when, without its line break, an optional `\r` and trailing
- * blanks, it ends with TAG.
- */
-static bool line_ends_with_tag(const Heredoc *h, const char *line, unsigned length) {
-  while (length > 0 && is_blank(line[length - 1])) length--;
-  if (length < h->tag_length) return false;
-  return memcmp(line + length - h->tag_length, h->tag, h->tag_length) == 0;
-}
-
-#define LINE_KEEP 512
-
-/*
- * Reads the rest of the line (lookahead only: mark_end is not called) and tells if it
- * is the end line. `line`/`length` hold what was already read of the line.
- */
-static bool rest_is_end_line(const Heredoc *h, TSLexer *lexer, char *line, unsigned length) {
-  for (;;) {
-    if (lexer->eof(lexer)) break;
-    int32_t c = lexer->lookahead;
-    if (c == '\n') break;
-    if (length >= LINE_KEEP) {
-      memmove(line, line + LINE_KEEP / 2, length - LINE_KEEP / 2);
-      length -= LINE_KEEP / 2;
-    }
-    line[length++] = c > 0x7f ? (char)0xff : (char)c;
-    advance(lexer);
-  }
-  if (length > 0 && line[length - 1] == '\r') {
-    length--;
-  }
-  /* `\r` is only allowed right before the line break, after the blanks. */
-  return line_ends_with_tag(h, line, length);
-}
-
-static inline void record(char *line, unsigned *length, int32_t c) {
-  if (*length >= LINE_KEEP) {
-    memmove(line, line + LINE_KEEP / 2, *length - LINE_KEEP / 2);
-    *length -= LINE_KEEP / 2;
-  }
-  line[(*length)++] = c > 0x7f ? (char)0xff : (char)c;
-}
-
-/*
  * In a heredoc body: one content run (up to a `$`/`\` candidate or the end of the line,
  * line break included), one escape or one interpolation start; or, at a line start, the
  * end line when the line is one.
@@ -511,7 +678,10 @@ static bool scan_heredoc_body(Scanner *s, TSLexer *lexer) {
   if (h->interpolate && c == '$') {
     consumed = true;
     if (scan_dollar(lexer)) {
-      if (check_end && rest_is_end_line(h, lexer, line, 0)) {
+      Lookahead ahead = {check_end ? h : NULL, line, 0, false, false};
+      if (lexer->result_symbol == INTERPOLATION_START) s->name_next = name_is_next(lexer, &ahead);
+      if (check_end && (ahead.line_checked ? ahead.end_line : rest_is_end_line(h, lexer, line, ahead.length))) {
+        s->name_next = false;
         if (!lexer->eof(lexer)) advance(lexer);
         goto end_line;
       }
@@ -711,8 +881,6 @@ static bool scan_template(Scanner *s, TSLexer *lexer, const bool *valid) {
 
 /* ----------------------------------------------- tokens lexer2 rejects */
 
-static inline bool is_digit(int32_t c) { return c >= '0' && c <= '9'; }
-static inline bool is_upper(int32_t c) { return c >= 'A' && c <= 'Z'; }
 
 /*
  * At a digit: Puppet's PATTERN_NUMBER must match up to a word boundary and assert_numeric
@@ -781,7 +949,6 @@ static void scan_type(TSLexer *lexer) {
   lexer->result_symbol = TYPE;
 }
 
-static inline bool is_lower_start(int32_t c) { return (c >= 'a' && c <= 'z') || c == '_'; }
 
 /*
  * At `[a-z_]` (after an optional `::`, already consumed): lexer2's PATTERN_BARE_WORD. A
@@ -941,6 +1108,9 @@ static bool prescan_string(TSLexer *lexer, unsigned depth) {
 
 static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   bool recovery = valid[ERROR_SENTINEL];
+  /* Set by the `${` just read: good for the next token only. */
+  bool name_next = s->name_next;
+  s->name_next = false;
 
   if (s->in_body && s->heredoc_count > 0 && (valid[HEREDOC_CONTENT] || valid[HEREDOC_END])) {
     return scan_heredoc_body(s, lexer);
@@ -951,7 +1121,7 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 
   if (!recovery && (valid[DQ_CONTENT] || valid[DQ_ESCAPE])) {
-    return scan_dq(lexer);
+    return scan_dq(s, lexer);
   }
 
 #if PUPPET_SCANNER_EPP
@@ -993,6 +1163,13 @@ static bool scan(Scanner *s, TSLexer *lexer, const bool *valid) {
   }
 
   int32_t c = lexer->lookahead;
+
+  /* The first token of `${...}` that is a variable (comments before it are extras). */
+  if (name_next && valid[INTERPOLATED_NAME] && c != '#' && c != '/') {
+    if (read_name(lexer, &(Lookahead){0}, true) == NAME_NONE) return false;
+    lexer->result_symbol = INTERPOLATED_NAME;
+    return true;
+  }
 
 #if PUPPET_SCANNER_EPP
   if (s->epp_mode != EPP_TEXT && (c == '%' || c == '-')) {

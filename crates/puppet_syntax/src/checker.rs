@@ -353,6 +353,14 @@ impl<'a> Checker<'a> {
         let name = match &name_expr.kind {
             ExprKind::LiteralInteger { .. } => return,
             ExprKind::QualifiedName(name) => name,
+            ExprKind::LiteralBoolean(value) => {
+                // `${true}` is a variable named by the boolean itself. Puppet's
+                // check_VariableExpression takes `name[0,1]` of it, and Ruby raises: the
+                // validation fails with the NoMethodError's message (and no position).
+                let class = if *value { "TrueClass" } else { "FalseClass" };
+                self.error("INTERNAL_ERROR", format!("undefined method `[]' for {value}:{class}"), expr.span);
+                return;
+            }
             _ => {
                 self.error("ILLEGAL_EXPRESSION", "Illegal expression. A Variable is unacceptable as name in a Variable".into(), expr.span);
                 return;

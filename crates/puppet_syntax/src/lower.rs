@@ -720,6 +720,16 @@ impl<'s> Lowerer<'s> {
                 let name_span = self.span_of(node.start_byte() + 1, node.end_byte());
                 return Ok(factory::variable(name, span, name_span));
             }
+            "interpolated_variable" => {
+                // Puppet's VARIABLE token keeps the value of the token it replaces: the
+                // booleans stay booleans (`${true}` is `(var true)`).
+                let name = self.text(node);
+                let name_expr = match name {
+                    "true" | "false" => ExprKind::LiteralBoolean(name == "true"),
+                    _ => ExprKind::QualifiedName(name.to_string()),
+                };
+                return Ok(Expr::new(span, ExprKind::Variable(Box::new(Expr::new(span, name_expr)))));
+            }
             "name" => ExprKind::QualifiedName(self.text(node).to_string()),
             "word" => ExprKind::LiteralString(self.text(node).to_string()),
             "type" => ExprKind::QualifiedReference(self.text(node).to_string()),
@@ -1183,43 +1193,10 @@ impl<'s> Lowerer<'s> {
             return Ok(Expr::new(span, ExprKind::Text(Box::new(factory::variable(name, span, name_span)))));
         }
         let expr_node = self.required(node, "expr")?;
-        let expr = if matches!(self.kind(expr_node), "name" | "word" | "number") || is_keyword(self.text(expr_node)) {
-            // `${name}`, `${1}`, `${keyword}`: the lexer makes a lone name a variable.
-            let text = self.text(expr_node);
-            let name_span = self.span(expr_node);
-            factory::variable(text, name_span, name_span)
-        } else {
-            let mut expr = self.expr(expr_node)?;
-            self.leftmost_name_to_variable(&mut expr);
-            factory::interpolate(expr)
-        };
+        // The lexer already made the first token a variable where Puppet's lexer does
+        // (`interpolated_variable`); Factory.TEXT's `interpolate` does the rest.
+        let expr = factory::interpolate(self.expr(expr_node)?);
         Ok(Expr::new(span, ExprKind::Text(Box::new(expr))))
-    }
-
-    /// The lexer's rule for `${name[...]}` and `${name.x}`: a first token that is a name
-    /// or number followed by `[` or `.` is a variable.
-    fn leftmost_name_to_variable(&self, expr: &mut Expr) {
-        guarded(|| {
-            let token = self.source.get(expr.span.start as usize..expr.span.end as usize).unwrap_or("");
-            // A bare word (`_x`, `a-b`) is a LiteralString whose text is not quoted.
-            let is_word = matches!(expr.kind, ExprKind::LiteralString(_)) && !token.starts_with(['\'', '"', '@']);
-            if is_word || matches!(expr.kind, ExprKind::QualifiedName(_) | ExprKind::LiteralInteger { radix: 10, .. }) {
-                let after = self.source.get(expr.span.end as usize..).unwrap_or("");
-                let follows = after.starts_with('[') || after.trim_start_matches([' ', '\t', '\r', '\n']).starts_with('.');
-                if follows {
-                    *expr = factory::variable(token, expr.span, expr.span);
-                }
-                return;
-            }
-            match &mut expr.kind {
-                ExprKind::Binary { left, .. }
-                | ExprKind::Access { left, .. }
-                | ExprKind::NamedAccess { left, .. }
-                | ExprKind::Selector { left, .. } => self.leftmost_name_to_variable(left),
-                ExprKind::Call(call) if call.kind == CallKind::Method => self.leftmost_name_to_variable(&mut call.functor),
-                _ => {}
-            }
-        });
     }
 
     fn heredoc(&mut self, node: Node<'s>) -> Lowered {

@@ -80,3 +80,12 @@ fn module_files_hold_their_own_definitions() {
     check_in("class profile {}\n", &elsewhere, &[(1, "Unacceptable location. The name 'profile' is unacceptable in file 'x.pp'")]);
     assert_eq!(FileLocation::in_modulepath(Path::new("profile/templates/x.epp"), "x.epp".into()), FileLocation::Anywhere);
 }
+
+/// `${true}` is a variable named by the boolean true: Puppet's checker crashes on it
+/// (NoMethodError), which fails the validation with Ruby's message.
+#[test]
+fn boolean_made_variable_in_interpolation() {
+    check("notice(\"${true}\")\n", &[(1, "undefined method `[]' for true:TrueClass")]);
+    check("notice(\"${false[0]}\")\n", &[(1, "undefined method `[]' for false:FalseClass")]);
+    check("notice(\"${type[0]} ${node.x} ${0}\")\n", &[]);
+}

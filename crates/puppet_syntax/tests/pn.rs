@@ -56,6 +56,37 @@ fn interpolation() {
     check("\"cost: $\"", "\"cost: $\"");
 }
 
+/// interpolation_support's transform_to_variable: in `${...}`, a first token that is a
+/// name, bare word, keyword or number is a variable when it is alone or followed by `.`
+/// or `[` (with no blank before the `[`). Each expectation is Puppet 7.23's dump.
+#[test]
+fn interpolation_first_token_made_variable() {
+    check(r#""${type['ds_name']}""#, r#"(concat (str (access (var "type") "ds_name")))"#);
+    check(r#""${node.foo}""#, r#"(concat (str (call-method {:functor (. (var "node") (qn "foo")) :args []})))"#);
+    check(r#""${true}""#, "(concat (str (var true)))");
+    check(r#""${true[0]}""#, "(concat (str (access (var true) 0)))");
+    check(r#""${false.foo}""#, r#"(concat (str (call-method {:functor (. (var false) (qn "foo")) :args []})))"#);
+    check(r#""${default[0]}""#, r#"(concat (str (access (var "default") 0)))"#);
+    check(r#""${undef[0]}""#, r#"(concat (str (access (var "undef") 0)))"#);
+    check(r#""${class}""#, r#"(concat (str (var "class")))"#);
+    check(r#""${unless[0][1]}""#, r#"(concat (str (access (access (var "unless") 0) 1)))"#);
+    check(r#""${case.foo(1, 2)}""#, r#"(concat (str (call-method {:functor (. (var "case") (qn "foo")) :args [1 2]})))"#);
+    check(
+        r#""${if.each |$x| {}}""#,
+        r#"(concat (str (call-method {:functor (. (var "if") (qn "each")) :args [] :block (lambda {:params {:x {}}})})))"#,
+    );
+    check(r#""${ type[0] }""#, r#"(concat (str (access (var "type") 0)))"#);
+    check("\"${type # c\n.foo}\"", r#"(concat (str (call-method {:functor (. (var "type") (qn "foo")) :args []})))"#);
+    check(r#""${type/* c */[0]}""#, r#"(concat (str (access (var "type") 0)))"#);
+    check(r#""${type[0] + 1}""#, r#"(concat (str (+ (access (var "type") 0) 1)))"#);
+    check(r#""${true + 1}""#, "(concat (str (+ true 1)))");
+    // Numbers keep their text: `${0x10[0]}` is the variable `$0x10`.
+    check(r#""${0x10[0]} ${1e3[0]} ${1.5}""#, r#"(concat (str (access (var "0x10") 0)) " " (str (access (var "1e3") 0)) " " (str (var "1.5")))"#);
+    check(r#""${1.foo}""#, r#"(concat (str (call-method {:functor (. (var "1") (qn "foo")) :args []})))"#);
+    check("$x = @(\"END\")\n  ${type[0]} ${true}\n  | END\n", r#"(= (var "x") (heredoc {:text (concat (str (access (var "type") 0)) " " (str (var true)) "\n")}))"#);
+    check_epp("<% $x = \"${type[0]}\" -%>\n", r#"(lambda {:body [(epp (= (var "x") (concat (str (access (var "type") 0)))) (render-s ""))]})"#);
+}
+
 #[test]
 fn method_calls() {
     check(

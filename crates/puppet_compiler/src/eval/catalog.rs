@@ -700,6 +700,8 @@ impl Compiler<'_> {
         let scope = self.new_scope(top, Source::Node(node.clone(), name.clone()), Some(id));
         self.scopes[scope].is_node = true;
         self.add_class(&name);
+        self.set_variable(scope, "module_name", Value::from(""))?;
+        self.set_variable(scope, "caller_module_name", Value::from(""))?;
         self.set_variable(scope, "title", Value::from(&*name))?;
         self.set_variable(scope, "name", Value::from(&*name))?;
         self.class_scopes.insert(name.to_string(), scope);
@@ -764,9 +766,8 @@ impl Compiler<'_> {
     /// parameter lookup, defaults (in a parameter scope), type checks, and the
     /// parameters as variables.
     fn set_resource_parameters(&mut self, id: ResourceId, definition: &Arc<Definition>, scope: ScopeId, is_class: bool) -> R<()> {
-        if let Some(module_name) = self.resources[id].get("module_name").cloned().or_else(|| definition.module_name.clone().map(|m| Value::from(m.as_str()))) {
-            self.set_variable(scope, "module_name", module_name)?;
-        }
+        let module_name = self.resources[id].get("module_name").cloned().unwrap_or_else(|| Value::from(definition.module_name.as_deref().unwrap_or_default()));
+        self.set_variable(scope, "module_name", module_name)?;
         let caller = self.resources[id].get("caller_module_name").cloned().or_else(|| self.parent_module_name(scope).map(|m| Value::from(m.as_str())));
         if let Some(caller) = caller {
             self.set_variable(scope, "caller_module_name", caller)?;
@@ -1216,6 +1217,8 @@ impl Compiler<'_> {
         self.resources[main_id].line = None;
         self.resources[main_id].source = Source::Main;
         self.scopes[top].resource = Some(main_id);
+        // The main class's `set_resource_parameters`: its module name is '' (and it has no caller).
+        self.set_variable(top, "module_name", Value::from(""))?;
         self.add_resource(top, main_id)?;
         self.resources[main_id].evaluated = true;
         self.finish_evaluation(main_id);

@@ -176,10 +176,13 @@ impl Source {
         }
     }
 
+    /// The module of the definition: empty for code of the site manifest (Puppet's types
+    /// from the main manifest have the module name ''), none for `Class[Settings]`.
     pub fn module_name(&self) -> Option<String> {
         match self {
-            Source::Class(d) | Source::Define(d) => d.module_name.clone(),
-            _ => None,
+            Source::Class(d) | Source::Define(d) => Some(d.module_name.clone().unwrap_or_default()),
+            Source::Main | Source::Node(..) => Some(String::new()),
+            Source::Settings => None,
         }
     }
 

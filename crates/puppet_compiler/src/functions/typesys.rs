@@ -130,33 +130,45 @@ fn new_value(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Val
                 Value::Timespan(n) | Value::Timestamp(n) => (*n / 1_000_000_000) as i64,
                 Value::String(s) => parse_integer(s, radix).ok_or_else(|| conversion_error("Integer", &from))?,
                 Value::Hash(map) => {
-                    let inner = map.get(&Value::from("from")).cloned().unwrap_or(Value::Undef);
-                    let mut hash_args = vec![args[0].clone(), inner];
-                    if let Some(r) = map.get(&Value::from("radix")) {
-                        hash_args.push(r.clone());
-                    }
-                    return new_value(c, ctx, hash_args);
+                    let named = |key: &str| map.get(&Value::from(key)).cloned().unwrap_or(Value::Undef);
+                    return new_value(c, ctx, vec![args[0].clone(), named("from"), named("radix"), named("abs")]);
                 }
                 other => return Err(conversion_error("Integer", other)),
             };
             Value::Integer(if abs { n.abs() } else { n })
         }
-        PType::Float { .. } => match &from {
-            Value::Float(f) => Value::Float(*f),
-            Value::Integer(i) => Value::Float(*i as f64),
-            Value::Boolean(b) => Value::Float(if *b { 1.0 } else { 0.0 }),
-            Value::String(s) => match crate::eval::ops::string_to_number(s.trim()) {
-                Some(v) => Value::Float(crate::eval::ops::as_f64(&v)),
-                None => return Err(conversion_error("Float", &from)),
-            },
-            other => return Err(conversion_error("Float", other)),
-        },
-        PType::Numeric => match &from {
-            Value::Integer(_) | Value::Float(_) => from.clone(),
-            Value::Boolean(b) => Value::Integer(i64::from(*b)),
-            Value::String(s) => crate::eval::ops::string_to_number(s.trim()).ok_or_else(|| conversion_error("Numeric", &from))?,
-            other => return Err(conversion_error("Numeric", other)),
-        },
+        // Float and Numeric take `(from, abs)` or the named arguments `{from, abs}`.
+        PType::Float { .. } | PType::Numeric if matches!(from, Value::Hash(_)) => {
+            let Value::Hash(map) = &from else { unreachable!("matched as a hash") };
+            let named = |key: &str| map.get(&Value::from(key)).cloned().unwrap_or(Value::Undef);
+            return new_value(c, ctx, vec![args[0].clone(), named("from"), named("abs")]);
+        }
+        PType::Float { .. } => {
+            let f = match &from {
+                Value::Float(f) => *f,
+                Value::Integer(i) => *i as f64,
+                Value::Boolean(b) => if *b { 1.0 } else { 0.0 },
+                Value::String(s) => match crate::eval::ops::string_to_number(s.trim()) {
+                    Some(v) => crate::eval::ops::as_f64(&v),
+                    None => return Err(conversion_error("Float", &from)),
+                },
+                other => return Err(conversion_error("Float", other)),
+            };
+            Value::Float(if matches!(rest.get(1), Some(Value::Boolean(true))) { f.abs() } else { f })
+        }
+        PType::Numeric => {
+            let n = match &from {
+                Value::Integer(_) | Value::Float(_) => from.clone(),
+                Value::Boolean(b) => Value::Integer(i64::from(*b)),
+                Value::String(s) => crate::eval::ops::string_to_number(s.trim()).ok_or_else(|| conversion_error("Numeric", &from))?,
+                other => return Err(conversion_error("Numeric", other)),
+            };
+            match (n, matches!(rest.get(1), Some(Value::Boolean(true)))) {
+                (Value::Integer(i), true) => Value::Integer(i.abs()),
+                (Value::Float(f), true) => Value::Float(f.abs()),
+                (n, _) => n,
+            }
+        }
         PType::Boolean(_) => match &from {
             Value::Boolean(b) => Value::Boolean(*b),
             Value::Integer(i) => Value::Boolean(*i != 0),

@@ -21,8 +21,10 @@ include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
 /// Why a fact set could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum FactsError {
-    #[error("cannot read facts file {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    /// The cause is part of the message (not an error source), so that a chain of causes
+    /// does not print it twice.
+    #[error("cannot read facts file {}: {error}", path.display())]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("{}:{line}:{column}: malformed facts JSON: {message}", path.display())]
     Json { path: PathBuf, line: usize, column: usize, message: String },
     #[error("{}: facts must be a JSON object of fact names to values (Facter's --json output), not {found}", path.display())]
@@ -50,7 +52,7 @@ pub fn load(spec: &str) -> Result<FactSet, FactsError> {
     bundled(spec).ok_or_else(|| {
         if path.components().count() > 2 || path.extension().is_some_and(|extension| extension == "json") {
             // It looks like a path, so the missing file is the news.
-            return FactsError::Read { path: path.to_owned(), source: std::io::ErrorKind::NotFound.into() };
+            return FactsError::Read { path: path.to_owned(), error: std::io::Error::from_raw_os_error(2) };
         }
         FactsError::UnknownSet { name: spec.to_owned(), available: bundled_names() }
     })
@@ -59,7 +61,7 @@ pub fn load(spec: &str) -> Result<FactSet, FactsError> {
 /// Loads a Facter JSON file: a JSON object of facts, or `{"name": ..., "values": {...}}`
 /// as `puppet facts show` prints it.
 pub fn load_file(path: &Path) -> Result<FactSet, FactsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| FactsError::Read { path: path.to_owned(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|error| FactsError::Read { path: path.to_owned(), error })?;
     let values = parse(&text, path)?;
     Ok(FactSet { source: path.display().to_string(), values })
 }

@@ -156,3 +156,11 @@ fn missing_files_and_unknown_names_are_clear() {
     assert!(error.contains("debian-12-x86_64"), "the message lists the bundled sets: {error}");
     assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../facts/4.3/debian-12-x86_64.facts").is_file());
 }
+
+#[test]
+fn a_missing_fact_file_is_named_with_its_cause_once() {
+    let error = puppet_facts::load("/nonexistent/dir/node.json").unwrap_err();
+    // The cause is in the message and not repeated by a chain of sources.
+    assert_eq!(error.to_string(), "cannot read facts file /nonexistent/dir/node.json: No such file or directory (os error 2)");
+    assert!(std::error::Error::source(&error).is_none());
+}

@@ -723,7 +723,11 @@ impl Compiler<'_> {
             let result = self.eval(body, scope);
             self.file = saved;
             match result {
-                Ok(_) | Err(Flow::Return(..)) | Err(Flow::Next(..)) => {}
+                // Only class and define bodies catch return() and next() (`ExpressionSupportingReturn`);
+                // the main manifest and node bodies do not.
+                Ok(_) => {}
+                Err(Flow::Return(_, location)) => return Err(located("return() from context where this is illegal", location)),
+                Err(Flow::Next(_, location)) => return Err(located("next() from context where this is illegal", location)),
                 Err(other) => return Err(other),
             }
         }
@@ -1228,7 +1232,11 @@ impl Compiler<'_> {
             let result = self.eval(&main.program.body, top);
             self.file = saved;
             match result {
-                Ok(_) | Err(Flow::Return(..)) | Err(Flow::Next(..)) => {}
+                // Only class and define bodies catch return() and next() (`ExpressionSupportingReturn`);
+                // the main manifest and node bodies do not.
+                Ok(_) => {}
+                Err(Flow::Return(_, location)) => return Err(located("return() from context where this is illegal", location)),
+                Err(Flow::Next(_, location)) => return Err(located("next() from context where this is illegal", location)),
                 Err(Flow::Break(location)) => return Err(located("break() from context where this is illegal", location)),
                 Err(other) => return Err(other),
             }

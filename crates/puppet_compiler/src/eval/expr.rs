@@ -456,58 +456,66 @@ impl Compiler<'_> {
                 let name = variable_name(left);
                 self.assign(&name, value.clone(), left, op_span, scope)?;
             }
-            ExprKind::LiteralList(targets) => {
-                let names: Vec<String> = targets.iter().map(variable_name).collect();
-                match &value {
-                    Value::Hash(map) => {
-                        for (index, name) in names.iter().enumerate() {
-                            let Some(v) = map.get(&Value::from(name.as_str())).cloned() else {
-                                return Err(self.fail("MISSING_MULTI_ASSIGNMENT_KEY", format!("No value for required key '{name}' in assignment to variables from hash"), op_span));
-                            };
-                            self.assign(name, v, &targets[index], op_span, scope)?;
-                        }
-                    }
-                    Value::Type(t) if matches!(**t, PType::Class(Some(_))) => {
-                        let PType::Class(Some(class_name)) = &**t else { unreachable!() };
-                        let title = types::capitalize_segments(class_name);
-                        if self.find_resource("Class", &title).is_none() {
-                            return Err(self.fail("UNKNOWN_RESOURCE", format!("Resource not found: Class['{class_name}']"), right.span));
-                        }
-                        for (index, name) in names.iter().enumerate() {
-                            let qualified = format!("{}::{name}", class_name.to_lowercase());
-                            match self.lookup_variable(scope, &qualified)? {
-                                Some(v) => self.assign(name, v, &targets[index], op_span, scope)?,
-                                None => {
-                                    return Err(self.fail(
-                                        "MISSING_MULTI_ASSIGNMENT_VARIABLE",
-                                        format!("No value for required variable '${qualified}' in assignment to variables from class reference"),
-                                        targets[index].span,
-                                    ))
-                                }
-                            }
-                        }
-                    }
-                    other => {
-                        let values = match other {
-                            Value::Array(values) => values.to_vec(),
-                            single => vec![single.clone()],
-                        };
-                        if values.len() != names.len() {
+            ExprKind::LiteralList(targets) => self.assign_to_list(targets, &value, op_span, right, scope)?,
+            _ => return Err(self.fail("ILLEGAL_ASSIGNMENT", "Illegal attempt to assign via [index/key]. Not an assignable reference", position(expr))),
+        }
+        Ok(value)
+    }
+
+    /// `assign_Array`: `[$a, $b] = ...` from an array (nested lists take nested arrays), a
+    /// hash (by the variables' names) or a class reference (its variables).
+    fn assign_to_list(&mut self, targets: &[Expr], value: &Value, op_span: Span, right: &Expr, scope: ScopeId) -> R<()> {
+        let names: Vec<String> = targets.iter().map(variable_name).collect();
+        match value {
+            Value::Hash(map) => {
+                for (index, name) in names.iter().enumerate() {
+                    let Some(v) = map.get(&Value::from(name.as_str())).cloned() else {
+                        return Err(self.fail("MISSING_MULTI_ASSIGNMENT_KEY", format!("No value for required key '{name}' in assignment to variables from hash"), op_span));
+                    };
+                    self.assign(name, v, &targets[index], op_span, scope)?;
+                }
+            }
+            Value::Type(t) if matches!(**t, PType::Class(Some(_))) => {
+                let PType::Class(Some(class_name)) = &**t else { unreachable!() };
+                let title = types::capitalize_segments(class_name);
+                if self.find_resource("Class", &title).is_none() {
+                    return Err(self.fail("UNKNOWN_RESOURCE", format!("Resource not found: Class['{class_name}']"), right.span));
+                }
+                for (index, name) in names.iter().enumerate() {
+                    let qualified = format!("{}::{name}", class_name.to_lowercase());
+                    match self.lookup_variable(scope, &qualified)? {
+                        Some(v) => self.assign(name, v, &targets[index], op_span, scope)?,
+                        None => {
                             return Err(self.fail(
-                                "ILLEGAL_MULTI_ASSIGNMENT_SIZE",
-                                format!("Mismatched number of assignable entries and values, expected {}, got {}", names.len(), values.len()),
-                                op_span,
-                            ));
-                        }
-                        for (index, name) in names.iter().enumerate() {
-                            self.assign(name, values[index].clone(), &targets[index], op_span, scope)?;
+                                "MISSING_MULTI_ASSIGNMENT_VARIABLE",
+                                format!("No value for required variable '${qualified}' in assignment to variables from class reference"),
+                                targets[index].span,
+                            ))
                         }
                     }
                 }
             }
-            _ => return Err(self.fail("ILLEGAL_ASSIGNMENT", "Illegal attempt to assign via [index/key]. Not an assignable reference", position(expr))),
+            other => {
+                let values = match other {
+                    Value::Array(values) => values.to_vec(),
+                    single => vec![single.clone()],
+                };
+                if values.len() != names.len() {
+                    return Err(self.fail(
+                        "ILLEGAL_MULTI_ASSIGNMENT_SIZE",
+                        format!("Mismatched number of assignable entries and values, expected {}, got {}", names.len(), values.len()),
+                        op_span,
+                    ));
+                }
+                for (index, name) in names.iter().enumerate() {
+                    match &targets[index].kind {
+                        ExprKind::LiteralList(inner) => self.assign_to_list(inner, &values[index], op_span, right, scope)?,
+                        _ => self.assign(name, values[index].clone(), &targets[index], op_span, scope)?,
+                    }
+                }
+            }
         }
-        Ok(value)
+        Ok(())
     }
 
     fn assign(&mut self, name: &str, value: Value, target: &Expr, op_span: Span, scope: ScopeId) -> R<()> {

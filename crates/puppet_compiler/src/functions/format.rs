@@ -225,7 +225,8 @@ pub fn ruby_sprintf(format: &str, args: &[Value]) -> Result<String, String> {
                         digits = format!("{}{digits}", "0".repeat(p - digits.len()));
                     }
                 }
-                let prefix = if alternate {
+                // Ruby writes no prefix for zero (`'%#x' % 0` is "0").
+                let prefix = if alternate && n != 0 {
                     match conversion {
                         'x' => "0x",
                         'X' => "0X",

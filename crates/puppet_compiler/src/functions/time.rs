@@ -107,6 +107,13 @@ pub fn format_timestamp(nanos: i128, format: &str) -> String {
             pad = false;
             i += 1;
         }
+        // A width: digits of the fraction for `%N` and `%L` (`%3N` is milliseconds), else
+        // the width the field is padded to.
+        let width_start = i;
+        while i + 1 < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let width: Option<usize> = chars[width_start..i].iter().collect::<String>().parse().ok();
         let two = |n: i64| if pad { format!("{n:02}") } else { n.to_string() };
         let text = match chars[i] {
             'Y' => year.to_string(),
@@ -122,8 +129,11 @@ pub fn format_timestamp(nanos: i128, format: &str) -> String {
             'l' => format!("{:2}", if hour % 12 == 0 { 12 } else { hour % 12 }),
             'M' => two(minute),
             'S' => two(second),
-            'L' => format!("{:03}", fraction / 1_000_000),
-            'N' => format!("{fraction:09}"),
+            'L' | 'N' => {
+                let digits = width.unwrap_or(if chars[i] == 'L' { 3 } else { 9 });
+                let text = format!("{fraction:09}");
+                if digits <= 9 { text[..digits].to_string() } else { format!("{text:0<digits$}") }
+            }
             'p' => if hour < 12 { "AM" } else { "PM" }.to_string(),
             'P' => if hour < 12 { "am" } else { "pm" }.to_string(),
             'A' => DAYS[weekday].to_string(),
@@ -142,6 +152,14 @@ pub fn format_timestamp(nanos: i128, format: &str) -> String {
             'c' => format!("{} {} {day:2} {hour:02}:{minute:02}:{second:02} {year}", &DAYS[weekday][..3], &MONTHS[month as usize - 1][..3]),
             '%' => "%".to_string(),
             other => format!("%{other}"),
+        };
+        let text = match width {
+            Some(width) if !matches!(chars[i], 'L' | 'N') && text.chars().count() < width => {
+                let fill = if text.starts_with(|c: char| c.is_ascii_digit()) { '0' } else { ' ' };
+                let padding: String = std::iter::repeat(fill).take(width - text.chars().count()).collect();
+                format!("{padding}{text}")
+            }
+            _ => text,
         };
         out.push_str(&text);
         i += 1;

@@ -72,7 +72,15 @@ pub enum Merge {
     First,
     Unique,
     Hash,
-    Deep,
+    Deep(DeepOptions),
+}
+
+/// The options of the deep merge (`DeepMergeStrategy`'s, passed to the deep_merge gem).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DeepOptions {
+    pub knockout_prefix: Option<String>,
+    pub merge_hash_arrays: bool,
+    pub sort_merged_arrays: bool,
 }
 
 impl Merge {
@@ -90,7 +98,17 @@ impl Merge {
             "first" | "default" => Ok(Merge::First),
             "unique" => Ok(Merge::Unique),
             "hash" => Ok(Merge::Hash),
-            "deep" | "unconstrained_deep" => Ok(Merge::Deep),
+            "deep" | "unconstrained_deep" => {
+                let option = |key: &str| match value {
+                    Value::Hash(map) => map.get(&Value::from(key)).cloned(),
+                    _ => None,
+                };
+                Ok(Merge::Deep(DeepOptions {
+                    knockout_prefix: option("knockout_prefix").filter(|v| !v.is_undef()).map(|v| v.to_puppet_string()),
+                    merge_hash_arrays: option("merge_hash_arrays").is_some_and(|v| v.is_true()),
+                    sort_merged_arrays: option("sort_merged_arrays").is_some_and(|v| v.is_true()),
+                }))
+            }
             other => Err(format!("Unknown merge strategy: '{other}'")),
         }
     }
@@ -118,7 +136,7 @@ impl Merge {
                 }
                 _ => e1,
             },
-            Merge::Deep => deep_merge(e1, e2),
+            Merge::Deep(options) => deep_merge_with(e1, e2, options),
         }
     }
 
@@ -154,30 +172,113 @@ fn flatten(value: &Value) -> Vec<Value> {
 
 /// `DeepMerge.deep_merge!(source, dest)` with Hiera's options: hashes merged
 /// recursively, arrays unioned (lower priority first), scalars from the source.
+#[cfg(test)]
 fn deep_merge(source: Value, dest: Value) -> Value {
+    deep_merge_with(source, dest, &DeepOptions::default())
+}
+
+/// `DeepMerge.deep_merge!(source, dest)` of the deep_merge gem, with
+/// `preserve_unmergeables` false as Puppet calls it.
+fn deep_merge_with(source: Value, dest: Value, options: &DeepOptions) -> Value {
+    let knockout = options.knockout_prefix.as_deref();
+    let knocked = |item: &Value| -> Option<String> {
+        match (item, knockout) {
+            (Value::String(text), Some(prefix)) => text.strip_prefix(prefix).map(str::to_string),
+            _ => None,
+        }
+    };
     match (&source, &dest) {
+        (Value::Undef, _) => dest,
+        (_, Value::Undef) | (_, Value::Boolean(false)) => source,
+        // Each key of the source overwrites a destination that is not a hash: none, none.
+        (Value::Hash(src), _) if src.is_empty() => dest,
         (Value::Hash(src), Value::Hash(dst)) => {
             let mut out = (**dst).clone();
             for (k, v) in src.iter() {
                 let merged = match out.get(k) {
-                    Some(existing) if existing.is_true() => deep_merge(v.clone(), existing.clone()),
-                    _ => deep_merge(v.clone(), v.clone()),
+                    Some(existing) if existing.is_true() => deep_merge_with(v.clone(), existing.clone(), options),
+                    _ => deep_merge_with(v.clone(), v.clone(), options),
                 };
                 out.insert(k.clone(), merged);
             }
             Value::hash(out)
         }
-        (Value::Array(src), Value::Array(dst)) => {
-            let mut out = dst.to_vec();
-            for v in src.iter() {
-                if !out.contains(v) {
-                    out.push(v.clone());
+        (Value::Array(src), _) => {
+            let mut src = src.to_vec();
+            let mut dest = dest;
+            // A bare knockout prefix in the source empties the destination.
+            if let Some(prefix) = knockout {
+                if src.iter().any(|v| matches!(v, Value::String(s) if &**s == prefix)) {
+                    dest = match dest {
+                        Value::Array(_) => Value::array(Vec::new()),
+                        Value::Hash(_) => Value::empty_hash(),
+                        Value::String(_) => Value::from(""),
+                        _ => Value::Undef,
+                    };
+                    src.retain(|v| !matches!(v, Value::String(s) if &**s == prefix));
                 }
             }
-            Value::array(out)
+            match dest {
+                Value::Array(dst) => {
+                    let mut dst = dst.to_vec();
+                    if knockout.is_some() {
+                        src.retain(|item| match knocked(item) {
+                            Some(target) => {
+                                dst.retain(|d| *d != Value::from(target.as_str()) && d != item);
+                                false
+                            }
+                            None => true,
+                        });
+                    }
+                    let all_hashes = |values: &[Value]| values.iter().all(|v| matches!(v, Value::Hash(_)));
+                    let mut out = if options.merge_hash_arrays && all_hashes(&src) && all_hashes(&dst) {
+                        let mut list: Vec<Value> = dst
+                            .iter()
+                            .enumerate()
+                            .map(|(i, d)| deep_merge_with(src.get(i).cloned().unwrap_or_else(Value::empty_hash), d.clone(), options))
+                            .collect();
+                        list.extend(src.iter().skip(dst.len()).cloned());
+                        list
+                    } else {
+                        // Ruby's `dest | source`: the union without duplicates, in order.
+                        let mut union: Vec<Value> = Vec::new();
+                        for v in dst.into_iter().chain(src) {
+                            if !union.contains(&v) {
+                                union.push(v);
+                            }
+                        }
+                        union
+                    };
+                    if options.sort_merged_arrays {
+                        out.sort_by(ruby_sort_order);
+                    }
+                    Value::array(out)
+                }
+                other => overwrite_unmergeable(Value::array(src), other, knockout),
+            }
         }
-        (Value::Undef, _) => dest,
+        _ => overwrite_unmergeable(source, dest, knockout),
+    }
+}
+
+/// `DeepMerge.overwrite_unmergeables`: the source wins, but a source carrying the knockout
+/// prefix leaves an empty string.
+fn overwrite_unmergeable(source: Value, _dest: Value, knockout: Option<&str>) -> Value {
+    let Some(prefix) = knockout else { return source };
+    match &source {
+        Value::String(text) if text.starts_with(prefix) => Value::from(""),
+        // `delete_if` changes the source itself, so it always "equals" what is left of it.
+        Value::Array(values) => Value::array(values.iter().filter(|v| !matches!(v, Value::String(s) if s.starts_with(prefix))).cloned().collect()),
         _ => source,
+    }
+}
+
+/// Ruby's `Array#sort!` order for the values Hiera data holds (numbers, then strings by bytes).
+fn ruby_sort_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        _ => crate::eval::ops::compare(a, b).unwrap_or(std::cmp::Ordering::Equal),
     }
 }
 
@@ -746,33 +847,67 @@ impl Compiler<'_> {
 
     fn hiera_lookup_root(&mut self, root_key: &str, module: Option<&str>, merge: Option<Merge>, scope: ScopeId) -> R<Option<Value>> {
         let options = self.lookup_options_for(module, scope)?;
-        let merge = match merge {
-            Some(m) => m,
-            None => {
-                let mut found = None;
-                if let Some(Value::Hash(opts)) = options.get(&Value::from(root_key)) {
-                    found = opts.get(&Value::from("merge")).cloned();
-                } else {
-                    for (pattern, value) in options.iter() {
-                        let pattern = pattern.to_puppet_string();
-                        if pattern.starts_with('^') {
-                            if let Ok(regex) = self.regex(&pattern) {
-                                if regex.is_match(root_key) {
-                                    if let Value::Hash(opts) = value {
-                                        found = opts.get(&Value::from("merge")).cloned();
-                                    }
-                                    break;
-                                }
+        // The options of the key: its own entry, else the first pattern that matches it.
+        let mut key_options = None;
+        if let Some(Value::Hash(opts)) = options.get(&Value::from(root_key)) {
+            key_options = Some(opts.clone());
+        } else {
+            for (pattern, value) in options.iter() {
+                let pattern = pattern.to_puppet_string();
+                if pattern.starts_with('^') {
+                    if let Ok(regex) = self.regex(&pattern) {
+                        if regex.is_match(root_key) {
+                            if let Value::Hash(opts) = value {
+                                key_options = Some(opts.clone());
                             }
+                            break;
                         }
                     }
                 }
-                match found {
-                    Some(m) => Merge::from_value(&m).map_err(plain)?,
-                    None => Merge::First,
-                }
             }
+        }
+        let merge = match merge {
+            Some(m) => m,
+            None => match key_options.as_ref().and_then(|opts| opts.get(&Value::from("merge"))) {
+                Some(m) => Merge::from_value(m).map_err(plain)?,
+                None => Merge::First,
+            },
         };
+        let convert_to = key_options.as_ref().and_then(|opts| opts.get(&Value::from("convert_to"))).cloned();
+        let result = self.hiera_lookup_layers(root_key, module, &merge, scope)?;
+        match (result, convert_to) {
+            (Some(value), Some(convert_to)) => self.convert_result(root_key, value, &convert_to, scope).map(Some),
+            (result, _) => Ok(result),
+        }
+    }
+
+    /// `LookupAdapter#convert_result`: `convert_to` in the key's `lookup_options` (a type, or
+    /// a type and more arguments) converts the value found with `new`.
+    fn convert_result(&mut self, key: &str, value: Value, convert_to: &Value, scope: ScopeId) -> R<Value> {
+        let parts = match convert_to {
+            Value::Array(parts) => parts.to_vec(),
+            single => vec![single.clone()],
+        };
+        let Some((target, extra)) = parts.split_first() else { return Ok(value) };
+        let target = match target {
+            Value::String(text) => match self.parse_type_text(text) {
+                Ok(t) => Value::type_value(t),
+                Err(_) => {
+                    return Err(preformatted(format!(
+                        "Invalid data type in lookup_options for key '{key}' could not parse '{text}'"
+                    )))
+                }
+            },
+            other => other.clone(),
+        };
+        let mut args = vec![target, value];
+        args.extend(extra.iter().cloned());
+        self.call_function("new", args, None, scope, puppet_syntax::Span::default())
+    }
+
+    /// The value of a key through the global, environment and module layers.
+    fn hiera_lookup_layers(&mut self, root_key: &str, module: Option<&str>, merge: &Merge, scope: ScopeId) -> R<Option<Value>> {
+        let merge = merge.clone();
         let mut result: Option<Value> = None;
         let mut providers: Vec<Rc<Config>> = Vec::new();
         if let Some(config) = self.global_config()? {

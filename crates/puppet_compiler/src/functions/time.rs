@@ -156,7 +156,7 @@ pub fn format_timestamp(nanos: i128, format: &str) -> String {
         let text = match width {
             Some(width) if !matches!(chars[i], 'L' | 'N') && text.chars().count() < width => {
                 let fill = if text.starts_with(|c: char| c.is_ascii_digit()) { '0' } else { ' ' };
-                let padding: String = std::iter::repeat(fill).take(width - text.chars().count()).collect();
+                let padding: String = std::iter::repeat_n(fill, width - text.chars().count()).collect();
                 format!("{padding}{text}")
             }
             _ => text,

@@ -22,6 +22,7 @@ pub mod value;
 mod yaml;
 
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -131,22 +132,25 @@ impl NativeCompiler {
 
     /// Compiles a catalog.
     pub fn compile(&self, options: &CompileOptions) -> Result<CompileOutput, Error> {
-        let facts_json = match &options.facts {
-            serde_json::Value::Object(map) => map.clone(),
-            _ => return Err(Error::Input("the facts must be a JSON object".into())),
-        };
+        if !options.facts.is_object() {
+            return Err(Error::Input("the facts must be a JSON object".into()));
+        }
         for path in &options.modulepath {
             if !path.is_dir() {
                 return Err(Error::Input(format!("modulepath entry not found: {}", path.display())));
             }
         }
         let node_name = options.node_name.to_lowercase();
-        let mut facts = facts_json;
-        facts.entry("clientcert").or_insert_with(|| serde_json::Value::String(node_name.clone()));
-        facts.entry("clientversion").or_insert_with(|| serde_json::Value::String(PUPPET_VERSION.into()));
-        facts.entry("clientnoop").or_insert(serde_json::Value::Bool(false));
-        facts.entry("puppetversion").or_insert_with(|| serde_json::Value::String(PUPPET_VERSION.into()));
-        let facts = value::from_json(&serde_json::Value::Object(facts));
+        // Converted as given (no copy of the JSON, which is large); the client's facts go
+        // at the end where missing.
+        let mut facts = value::from_json(&options.facts);
+        if let Value::Hash(map) = &mut facts {
+            let map = Rc::make_mut(map);
+            map.entry(Value::from("clientcert")).or_insert_with(|| Value::from(node_name.as_str()));
+            map.entry(Value::from("clientversion")).or_insert_with(|| Value::from(PUPPET_VERSION));
+            map.entry(Value::from("clientnoop")).or_insert(Value::Boolean(false));
+            map.entry(Value::from("puppetversion")).or_insert_with(|| Value::from(PUPPET_VERSION));
+        }
         let (hostname, domain) = match node_name.split_once('.') {
             Some((h, d)) => (Value::from(h), Value::from(d)),
             None => (Value::from(node_name.as_str()), Value::Undef),
@@ -349,7 +353,7 @@ impl Compiler<'_> {
             topscope: 0,
             node_scope: None,
             resources: Vec::new(),
-            index: FxHashMap::default(),
+            index: eval::ResourceIndex::default(),
             catalog_order: Vec::new(),
             compiler_order: Vec::new(),
             edges: Vec::new(),
@@ -371,8 +375,8 @@ impl Compiler<'_> {
             type_cache: FxHashMap::default(),
             hiera: hiera::Hiera::default(),
             epp_cache: FxHashMap::default(),
+            inline_epp_cache: FxHashMap::default(),
             main_stage: 0,
-            regex_cache: FxHashMap::default(),
             epp_buffers: Vec::new(),
             lenient_types: false,
             override_sources: Vec::new(),

@@ -2,8 +2,11 @@
 //! pattern is translated where Ruby's syntax or defaults differ (`^`/`$` always match at
 //! line breaks, `(?m)` is Rust's `(?s)`, `\h`, `\Z`).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 /// A compiled regular expression with its Ruby source and options, as Puppet keeps it.
 #[derive(Clone)]
@@ -18,6 +21,16 @@ pub const IGNORECASE: u8 = 1;
 pub const EXTENDED: u8 = 2;
 pub const MULTILINE: u8 = 4;
 
+/// How many compiled patterns a thread keeps for each combination of options: a compiled
+/// regex holds its automata and match caches (kilobytes, more for a large pattern), and
+/// patterns built from data can be endless.
+const MAX_CACHED_PER_OPTIONS: usize = 512;
+
+thread_local! {
+    /// The patterns this thread compiled, by options (the index) and source.
+    static COMPILED: RefCell<[FxHashMap<Box<str>, Regex>; 8]> = RefCell::new(Default::default());
+}
+
 impl Regex {
     /// Compiles a Ruby pattern; the error is the message Ruby would give (close enough to
     /// name the problem).
@@ -25,7 +38,28 @@ impl Regex {
         Self::with_options(source, 0)
     }
 
+    /// Compiles with Ruby's option bits. Compiling is costly (the regex engine builds its
+    /// automata) and the same patterns come back in every compile: a resource type's title
+    /// pattern, a regex literal in a loop, a `Pattern` in a signature. So each thread keeps
+    /// what it compiled, and a compile of a pattern seen before is a lookup.
     pub fn with_options(source: &str, options: u8) -> Result<Regex, String> {
+        COMPILED.with(|compiled| {
+            let mut compiled = compiled.borrow_mut();
+            let by_options = &mut compiled[usize::from(options & (IGNORECASE | EXTENDED | MULTILINE))];
+            if let Some(regex) = by_options.get(source) {
+                return Ok(regex.clone());
+            }
+            let regex = Self::compile(source, options)?;
+            if by_options.len() >= MAX_CACHED_PER_OPTIONS {
+                // Patterns built from data can be endless: start over rather than grow.
+                by_options.clear();
+            }
+            by_options.insert(Box::from(source), regex.clone());
+            Ok(regex)
+        })
+    }
+
+    fn compile(source: &str, options: u8) -> Result<Regex, String> {
         let mut translated = String::with_capacity(source.len() + 8);
         translated.push_str("(?m");
         if options & IGNORECASE != 0 {

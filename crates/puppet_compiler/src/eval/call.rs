@@ -125,6 +125,9 @@ impl Compiler<'_> {
     /// Calls a lambda with arguments (`Closure#call`): parameters with defaults, the
     /// parameter types, and `next` returning early.
     pub fn call_lambda(&mut self, lambda: &LambdaRef<'_>, args: Vec<Value>) -> R<Value> {
+        // A call is a step even when the body is empty: a loop over a huge range must
+        // reach the budget.
+        self.step(lambda.span)?;
         let scope = lambda.scope;
         let level = self.ephemeral_level(scope);
         let result = self.call_closure(scope, &lambda.lambda.parameters, lambda.lambda.body.as_ref(), lambda.lambda.return_type.as_ref(), args, "lambda", lambda.span);
@@ -176,10 +179,16 @@ impl Compiler<'_> {
         closure_name: &str,
         _span: Span,
     ) -> R<Value> {
-        let names: Vec<String> = parameters.iter().map(|p| p.name.clone()).collect();
         let level = self.ephemeral_level(scope);
-        self.push_ephemeral(scope, Ephemeral::Parameters { callee: closure_name.to_string(), names: names.clone(), values: vec![None; names.len()], read_only: false });
-        let param_index = self.ephemeral_level(scope) - 1;
+        // The parameters as a scope of their own, for the defaults that read the ones
+        // before them; without defaults nothing reads it.
+        let with_defaults = parameters.iter().any(|p| p.value.is_some());
+        if with_defaults {
+            let names: Vec<String> = parameters.iter().map(|p| p.name.clone()).collect();
+            let values = vec![None; names.len()];
+            self.push_ephemeral(scope, Ephemeral::Parameters { callee: closure_name.to_string(), names, values, read_only: false });
+        }
+        let param_index = self.ephemeral_level(scope).wrapping_sub(1);
         let mut bindings: Vec<(String, Value)> = Vec::with_capacity(parameters.len());
         let mut failure = None;
         for (index, parameter) in parameters.iter().enumerate() {
@@ -209,8 +218,10 @@ impl Compiler<'_> {
             } else {
                 args[index].clone()
             };
-            if let Ephemeral::Parameters { values, .. } = &mut self.scopes[scope].ephemeral[param_index] {
-                values[index] = Some(value.clone());
+            if with_defaults {
+                if let Ephemeral::Parameters { values, .. } = &mut self.scopes[scope].ephemeral[param_index] {
+                    values[index] = Some(value.clone());
+                }
             }
             bindings.push((parameter.name.clone(), value));
         }

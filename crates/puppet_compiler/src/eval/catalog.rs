@@ -3,6 +3,7 @@
 //! `ensure_in_catalog`), the evaluation of classes, defines and nodes
 //! (`evaluate_code`), and `Compiler#compile` itself.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use super::{
 };
 use crate::loader::{Definition, Wanted};
 use crate::resource_types::{self, BuiltinType, METAPARAMETERS};
-use crate::types::{self, capitalize_segments, PType, ParamCheck};
+use crate::types::{self, borrowed_capitalized_segments, capitalize_segments, PType, ParamCheck};
 use crate::value::Value;
 
 /// Whether a declared resource is virtual (`@`) or exported (`@@`).
@@ -128,18 +129,24 @@ impl Compiler<'_> {
     /// Normalizes a resource reference to the catalog's key: `Class[Foo::Bar]`,
     /// `File[/x]`.
     pub fn catalog_key(type_name: &str, title: &str) -> (String, String) {
+        let (type_name, title) = Self::borrowed_catalog_key(type_name, title);
+        (type_name.into_owned(), title.into_owned())
+    }
+
+    /// `catalog_key`, borrowing what needs no change.
+    fn borrowed_catalog_key<'a>(type_name: &'a str, title: &'a str) -> (Cow<'a, str>, Cow<'a, str>) {
         let type_name = type_name.trim_start_matches("::");
         if type_name.eq_ignore_ascii_case("class") || type_name.is_empty() || type_name.eq_ignore_ascii_case("component") {
             let title = title.trim_start_matches("::");
-            let title = if title.is_empty() || title == "main" { "main".to_string() } else { capitalize_segments(title) };
-            return ("Class".to_string(), title);
+            let title = if title.is_empty() || title == "main" { Cow::Borrowed("main") } else { borrowed_capitalized_segments(title) };
+            return (Cow::Borrowed("Class"), title);
         }
-        (capitalize_segments(type_name), title.to_string())
+        (borrowed_capitalized_segments(type_name), Cow::Borrowed(title))
     }
 
     pub fn find_resource(&self, type_name: &str, title: &str) -> Option<ResourceId> {
-        let (type_name, title) = Self::catalog_key(type_name, title);
-        self.index.get(&(Rc::from(type_name.as_str()), Rc::from(title.as_str()))).copied()
+        let (type_name, title) = Self::borrowed_catalog_key(type_name, title);
+        self.index.get(&type_name, &title)
     }
 
     /// `valid_parameter?` of a resource's type.
@@ -448,9 +455,8 @@ impl Compiler<'_> {
     /// `Compiler#add_resource`: into the catalog (duplicates fail), with the
     /// containment edge from the scope's resource.
     pub fn add_resource(&mut self, scope: ScopeId, id: ResourceId) -> R<()> {
-        let key = (self.resources[id].type_name.clone(), self.resources[id].title.clone());
-        if let Some(existing) = self.index.get(&key) {
-            let existing = &self.resources[*existing];
+        if let Some(existing) = self.index.get(&self.resources[id].type_name, &self.resources[id].title) {
+            let existing = &self.resources[existing];
             let new = &self.resources[id];
             let at = Location { file: existing.file.clone(), line: existing.line, column: None }.suffix();
             let detail = if at.is_empty() {
@@ -461,7 +467,7 @@ impl Compiler<'_> {
             let location = Location { file: new.file.clone(), line: new.line, column: None };
             return Err(plain(format!("{detail}{}", location.suffix())));
         }
-        self.index.insert(key, id);
+        self.index.insert(self.resources[id].type_name.clone(), self.resources[id].title.clone(), id);
         self.create_aliases(id)?;
         self.compiler_order.push(id);
         self.catalog_order.push(id);
@@ -522,8 +528,7 @@ impl Compiler<'_> {
             }
         }
         for (alias, values) in aliases {
-            let key = (self.resources[id].type_name.clone(), Rc::from(alias.as_str()));
-            if let Some(existing) = self.index.get(&key).copied() {
+            if let Some(existing) = self.index.get(&self.resources[id].type_name, &alias) {
                 if existing == id {
                     continue;
                 }
@@ -541,7 +546,7 @@ impl Compiler<'_> {
                     Value::array(newref).ruby_inspect(),
                 )));
             }
-            self.index.insert(key, id);
+            self.index.insert(self.resources[id].type_name.clone(), Rc::from(alias.as_str()), id);
         }
         Ok(())
     }
@@ -1207,7 +1212,7 @@ impl Compiler<'_> {
         let stage = self.new_resource("Stage".into(), "main".into(), ResourceImpl::Builtin(resource_types::builtin_type("stage").expect("stage is built in")), top, Span::default(), IndexMap::new(), Form::REGULAR)?;
         self.resources[stage].file = None;
         self.resources[stage].line = None;
-        self.index.insert((Rc::from("Stage"), Rc::from("main")), stage);
+        self.index.insert(Rc::from("Stage"), Rc::from("main"), stage);
         self.catalog_order.push(stage);
         self.main_stage = stage;
         for (name, _) in node_classes {
@@ -1325,7 +1330,7 @@ impl Compiler<'_> {
             Some(definition) => Source::Class(definition.clone()),
             None => Source::Settings,
         };
-        self.index.insert((Rc::from("Class"), Rc::from("Settings")), id);
+        self.index.insert(Rc::from("Class"), Rc::from("Settings"), id);
         self.catalog_order.push(id);
         let scope = if user_class.is_some() {
             self.evaluate_resource(id)?;
@@ -1550,6 +1555,11 @@ pub fn title_namevar(t: &BuiltinType, title: &str) -> String {
 
 /// `Type[title]` in a string (the 3.x form of a reference).
 pub fn parse_reference(text: &str) -> Option<(String, String)> {
+    borrowed_reference(text).map(|(type_name, title)| (type_name.to_string(), title.to_string()))
+}
+
+/// `parse_reference`, borrowing from the text.
+pub fn borrowed_reference(text: &str) -> Option<(&str, &str)> {
     let open = text.find('[')?;
     let close = text.rfind(']')?;
     if close <= open || close != text.len() - 1 {
@@ -1563,7 +1573,7 @@ pub fn parse_reference(text: &str) -> Option<(String, String)> {
     if type_name.is_empty() {
         return None;
     }
-    Some((type_name.to_string(), title.to_string()))
+    Some((type_name, title))
 }
 
 #[allow(dead_code)]

@@ -315,14 +315,9 @@ impl Compiler<'_> {
         }
     }
 
-    /// A compiled regular expression, cached by source.
+    /// A compiled regular expression (`Regex::new` keeps what it compiled).
     pub fn regex(&mut self, source: &str) -> Result<crate::regex::Regex, String> {
-        if let Some(regex) = self.regex_cache.get(source) {
-            return Ok(regex.clone());
-        }
-        let regex = crate::regex::Regex::new(source)?;
-        self.regex_cache.insert(source.to_string(), regex.clone());
-        Ok(regex)
+        crate::regex::Regex::new(source)
     }
 
     /// `get_variable_value`: an unknown variable is undef with a warning, or an error

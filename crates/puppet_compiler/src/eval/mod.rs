@@ -329,6 +329,23 @@ pub enum RelationshipEnd {
     Collector(usize),
 }
 
+/// The catalog's resources by type, then title: a lookup by borrowed names allocates
+/// nothing (relationships look up every reference).
+#[derive(Default)]
+pub struct ResourceIndex {
+    by_type: FxHashMap<Rc<str>, FxHashMap<Rc<str>, ResourceId>>,
+}
+
+impl ResourceIndex {
+    pub fn get(&self, type_name: &str, title: &str) -> Option<ResourceId> {
+        self.by_type.get(type_name)?.get(title).copied()
+    }
+
+    pub fn insert(&mut self, type_name: Rc<str>, title: Rc<str>, id: ResourceId) {
+        self.by_type.entry(type_name).or_default().insert(title, id);
+    }
+}
+
 /// The compiler: all state of one catalog compile.
 pub struct Compiler<'c> {
     pub settings: Settings,
@@ -338,7 +355,7 @@ pub struct Compiler<'c> {
     pub node_scope: Option<ScopeId>,
     pub resources: Vec<Resource>,
     /// Catalog lookup by `(type, title)`, including aliases.
-    pub index: FxHashMap<(Rc<str>, Rc<str>), ResourceId>,
+    pub index: ResourceIndex,
     /// Resources in the order they entered the catalog (`catalog.resources`).
     pub catalog_order: Vec<ResourceId>,
     /// Resources in the order the compiler added them (`@resources`).
@@ -364,9 +381,10 @@ pub struct Compiler<'c> {
     pub type_cache: FxHashMap<String, crate::types::PType>,
     pub hiera: crate::hiera::Hiera,
     pub epp_cache: FxHashMap<std::path::PathBuf, Arc<crate::loader::ParsedFile>>,
+    /// `inline_epp` templates parsed, by text.
+    pub inline_epp_cache: FxHashMap<String, Arc<crate::loader::ParsedFile>>,
     pub main_stage: ResourceId,
     pub log_messages: Vec<(String, String)>,
-    pub regex_cache: FxHashMap<String, crate::regex::Regex>,
     /// Output of the EPP templates being rendered.
     pub epp_buffers: Vec<Vec<Value>>,
     /// Unknown type names are type references instead of errors (type aliases).

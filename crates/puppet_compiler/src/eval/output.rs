@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::catalog::{flatten_value, merge_into, parse_reference};
+use super::catalog::{borrowed_reference, flatten_value, merge_into};
 use super::{located, plain, Compiler, Location, Param, RelationshipEnd, ResourceId, ResourceImpl, R};
 use crate::resource_types::METAPARAMETERS;
 use crate::types::{self, capitalize_segments, PType};
@@ -92,32 +92,48 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// `evaluate_relationships`: `->` and `~>` become `before` and `notify`.
+    /// `evaluate_relationships`: `->` and `~>` become `before` and `notify`. Each source's
+    /// parameter is extended once per relationship with all its targets (a collector on
+    /// both sides would otherwise copy the growing array for every pair).
     fn evaluate_relationships(&mut self) -> R<()> {
-        let relationships = self.relationships.clone();
+        let relationships = std::mem::take(&mut self.relationships);
+        let result = self.evaluate_relationship_list(&relationships);
+        self.relationships = relationships;
+        result
+    }
+
+    fn evaluate_relationship_list(&mut self, relationships: &[super::Relationship]) -> R<()> {
         for relationship in relationships {
             let sources = self.relationship_resources(&relationship.source, true);
-            let targets = self.relationship_resources(&relationship.target, false);
+            let targets: Vec<(Value, bool)> = self
+                .relationship_resources(&relationship.target, false)
+                .iter()
+                .map(|(target_type, target_title)| (Value::from(reference_string(target_type, target_title)), self.find_resource(target_type, target_title).is_some()))
+                .collect();
+            if targets.is_empty() {
+                continue;
+            }
+            let name = if relationship.subscription { "notify" } else { "before" };
             for (source_type, source_title) in &sources {
-                for (target_type, target_title) in &targets {
-                    let source_ref = reference_string(source_type, source_title);
-                    let target_ref = reference_string(target_type, target_title);
-                    let Some(source) = self.find_resource(source_type, source_title) else {
-                        return Err(plain(format!("Could not find resource '{source_ref}' for relationship on '{target_ref}'")));
-                    };
-                    if self.find_resource(target_type, target_title).is_none() {
-                        return Err(plain(format!("Could not find resource '{target_ref}' for relationship from '{source_ref}'")));
+                let source_ref = reference_string(source_type, source_title);
+                let source = self.find_resource(source_type, source_title);
+                for (target_ref, target_found) in &targets {
+                    if source.is_none() {
+                        return Err(plain(format!("Could not find resource '{source_ref}' for relationship on '{}'", target_ref.to_puppet_string())));
                     }
-                    let name = if relationship.subscription { "notify" } else { "before" };
-                    let mut values = match self.resources[source].params.get(name).map(|p| p.value.clone()) {
-                        Some(Value::Array(values)) => values.to_vec(),
-                        Some(Value::Undef) | None => Vec::new(),
-                        Some(other) => vec![other],
-                    };
-                    values.push(Value::from(target_ref.clone()));
-                    let param_source = self.resources[source].source.clone();
-                    self.resources[source].params.insert(name.into(), Param { value: Value::array(values), source: param_source, file: None, line: None, add: false });
+                    if !target_found {
+                        return Err(plain(format!("Could not find resource '{}' for relationship from '{source_ref}'", target_ref.to_puppet_string())));
+                    }
                 }
+                let Some(source) = source else { continue };
+                let mut values = match self.resources[source].params.get(name).map(|p| p.value.clone()) {
+                    Some(Value::Array(values)) => values.to_vec(),
+                    Some(Value::Undef) | None => Vec::new(),
+                    Some(other) => vec![other],
+                };
+                values.extend(targets.iter().map(|(target_ref, _)| target_ref.clone()));
+                let param_source = self.resources[source].source.clone();
+                self.resources[source].params.insert(name.into(), Param { value: Value::array(values), source: param_source, file: None, line: None, add: false });
             }
         }
         Ok(())
@@ -202,13 +218,17 @@ impl Compiler<'_> {
                     continue;
                 }
                 for value in flatten_value(param.value.clone()) {
+                    let owned;
                     let reference = match &value {
                         Value::Undef => continue,
                         Value::Type(t) => match reference_of_type(t) {
-                            Some(r) => r,
+                            Some(r) => {
+                                owned = r;
+                                (owned.0.as_str(), owned.1.as_str())
+                            }
                             None => continue,
                         },
-                        Value::String(s) => match parse_reference(s) {
+                        Value::String(s) => match borrowed_reference(s) {
                             Some(r) => r,
                             None => {
                                 return Err(located(
@@ -219,8 +239,8 @@ impl Compiler<'_> {
                         },
                         _ => continue,
                     };
-                    if self.find_resource(&reference.0, &reference.1).is_none() {
-                        let (t, title) = Self::catalog_key(&reference.0, &reference.1);
+                    if self.find_resource(reference.0, reference.1).is_none() {
+                        let (t, title) = Self::catalog_key(reference.0, reference.1);
                         return Err(located(
                             format!("Could not find resource '{t}[{title}]' in parameter '{name}'"),
                             Location { file: param.file.clone(), line: param.line, column: None },

@@ -275,7 +275,15 @@ pub fn epp(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value
 pub fn inline_epp(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
     c.dispatch(ctx, &args, &["String template, Hash[Pattern[/^\\w+$/], Any] parameters?"])?;
     let source = args[0].to_puppet_string();
-    let parsed = std::sync::Arc::new(crate::loader::parse_source(source.as_bytes(), std::sync::Arc::from(""), &puppet_syntax::checker::FileLocation::Anywhere, true, None));
+    // A template in a define or a loop comes back with the same text: parse it once.
+    let parsed = match c.inline_epp_cache.get(&source) {
+        Some(parsed) => parsed.clone(),
+        None => {
+            let parsed = std::sync::Arc::new(crate::loader::parse_source(source.as_bytes(), std::sync::Arc::from(""), &puppet_syntax::checker::FileLocation::Anywhere, true, None));
+            c.inline_epp_cache.insert(source, parsed.clone());
+            parsed
+        }
+    };
     if let Some(error) = &parsed.error {
         return Err(plain(format!("inline_epp(): Invalid EPP: {} (file: inlined-epp-text, line: {}, column: {})", error.message, error.span.line, error.span.column)));
     }

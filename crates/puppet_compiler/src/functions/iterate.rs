@@ -8,20 +8,61 @@ use crate::types::{IntRange, PType};
 use crate::value::{Map, Value};
 
 /// The values an Iterable produces (`Iterable.on`); hashes give `[key, value]` pairs.
+/// A range above `MAX_LISTED_RANGE` is not listed here (it would not fit in memory): the
+/// loops that go through their values one by one take it from `iterate`.
 pub fn iterable_values(value: &Value) -> Option<Vec<Value>> {
-    match value {
-        Value::Array(values) | Value::Iterator(values) => Some(values.to_vec()),
-        Value::Hash(map) => Some(map.iter().map(|(k, v)| Value::array(vec![k.clone(), v.clone()])).collect()),
-        Value::String(s) => Some(s.chars().map(|c| Value::from(c.to_string())).collect()),
-        Value::Integer(n) if *n >= 0 => Some((0..*n).map(Value::Integer).collect()),
-        Value::Binary(bytes) => Some(bytes.iter().map(|b| Value::Integer(i64::from(*b))).collect()),
-        Value::Type(t) => match &**t {
-            PType::Integer(IntRange { from: Some(from), to: Some(to) }) if to - from < 100_000_000 => Some((*from..=*to).map(Value::Integer).collect()),
-            PType::Enum { values, .. } => Some(values.iter().map(|v| Value::String(v.clone())).collect()),
-            _ => None,
-        },
-        _ => None,
+    match iterate(value)? {
+        Iteration::Values(values) => Some(values.collect()),
+        Iteration::Range(range) if range.end().saturating_sub(*range.start()) < MAX_LISTED_RANGE => Some(range.map(Value::Integer).collect()),
+        Iteration::Range(_) => None,
     }
+}
+
+/// The longest Integer range `iterable_values` lists.
+const MAX_LISTED_RANGE: i64 = 100_000_000;
+
+/// The values of an Iterable, one at a time: an Integer range is counted, not listed, so
+/// that `Integer[1, 1000000000].each` runs (as in Puppet) until the evaluation step budget
+/// stops it.
+pub enum Iteration {
+    Values(std::vec::IntoIter<Value>),
+    Range(std::ops::RangeInclusive<i64>),
+}
+
+impl Iterator for Iteration {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Iteration::Values(values) => values.next(),
+            Iteration::Range(range) => range.next().map(Value::Integer),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Iteration::Values(values) => values.size_hint(),
+            Iteration::Range(range) => range.size_hint(),
+        }
+    }
+}
+
+/// `Iterable.on`, lazily for Integer ranges.
+pub fn iterate(value: &Value) -> Option<Iteration> {
+    let values = match value {
+        Value::Array(values) | Value::Iterator(values) => values.to_vec(),
+        Value::Hash(map) => map.iter().map(|(k, v)| Value::array(vec![k.clone(), v.clone()])).collect(),
+        Value::String(s) => s.chars().map(|c| Value::from(c.to_string())).collect(),
+        Value::Integer(n) if *n >= 0 => return Some(Iteration::Range(0..=*n - 1)),
+        Value::Binary(bytes) => bytes.iter().map(|b| Value::Integer(i64::from(*b))).collect(),
+        Value::Type(t) => match &**t {
+            PType::Integer(IntRange { from: Some(from), to: Some(to) }) => return Some(Iteration::Range(*from..=*to)),
+            PType::Enum { values, .. } => values.iter().map(|v| Value::String(v.clone())).collect(),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(Iteration::Values(values.into_iter()))
 }
 
 fn lambda<'a>(c: &Compiler, ctx: &CallContext<'a>) -> R<LambdaRef<'a>> {
@@ -62,9 +103,9 @@ pub fn each(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Valu
     c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
     let l = lambda(c, ctx)?;
     let collection = args[0].clone();
-    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
-    for (index, entry) in values.iter().enumerate() {
-        if stop_on_break(yield_entry(c, &l, &collection, index, entry))?.is_none() {
+    let values = iterate(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    for (index, entry) in values.enumerate() {
+        if stop_on_break(yield_entry(c, &l, &collection, index, &entry))?.is_none() {
             break;
         }
     }
@@ -75,10 +116,11 @@ pub fn map(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value
     c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
     let l = lambda(c, ctx)?;
     let collection = args[0].clone();
-    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
-    let mut out = Vec::with_capacity(values.len());
-    for (index, entry) in values.iter().enumerate() {
-        match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+    let values = iterate(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    // A long range fills the vector as it goes.
+    let mut out = Vec::with_capacity(values.size_hint().0.min(1 << 16));
+    for (index, entry) in values.enumerate() {
+        match stop_on_break(yield_entry(c, &l, &collection, index, &entry))? {
             Some(v) => out.push(v),
             None => break,
         }
@@ -123,16 +165,16 @@ pub fn filter(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Va
 pub fn reduce(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value> {
     c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[2,2] block", "Iterable enumerable, Any memo, &Callable[2,2] block"])?;
     let l = lambda(c, ctx)?;
-    let values = iterable_values(&args[0]).ok_or_else(|| not_iterable(ctx.name, &args[0]))?;
-    let (mut memo, rest) = match args.get(1) {
-        Some(memo) => (memo.clone(), &values[..]),
-        None => match values.split_first() {
-            Some((first, rest)) => (first.clone(), rest),
+    let mut values = iterate(&args[0]).ok_or_else(|| not_iterable(ctx.name, &args[0]))?;
+    let mut memo = match args.get(1) {
+        Some(memo) => memo.clone(),
+        None => match values.next() {
+            Some(first) => first,
             None => return Ok(Value::Undef),
         },
     };
-    for value in rest {
-        match stop_on_break(c.call_lambda(&l, vec![memo.clone(), value.clone()]))? {
+    for value in values {
+        match stop_on_break(c.call_lambda(&l, vec![memo.clone(), value]))? {
             Some(v) => memo = v,
             None => break,
         }
@@ -219,9 +261,9 @@ pub fn any(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value
     c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
     let l = lambda(c, ctx)?;
     let collection = args[0].clone();
-    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
-    for (index, entry) in values.iter().enumerate() {
-        match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+    let values = iterate(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    for (index, entry) in values.enumerate() {
+        match stop_on_break(yield_entry(c, &l, &collection, index, &entry))? {
             Some(v) if v.is_true() => return Ok(Value::Boolean(true)),
             Some(_) => {}
             None => break,
@@ -234,9 +276,9 @@ pub fn all(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Value
     c.dispatch(ctx, &args, &["Iterable enumerable, &Callable[1,2] block"])?;
     let l = lambda(c, ctx)?;
     let collection = args[0].clone();
-    let values = iterable_values(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
-    for (index, entry) in values.iter().enumerate() {
-        match stop_on_break(yield_entry(c, &l, &collection, index, entry))? {
+    let values = iterate(&collection).ok_or_else(|| not_iterable(ctx.name, &collection))?;
+    for (index, entry) in values.enumerate() {
+        match stop_on_break(yield_entry(c, &l, &collection, index, &entry))? {
             Some(v) if !v.is_true() => return Ok(Value::Boolean(false)),
             Some(_) => {}
             None => break,

@@ -468,10 +468,15 @@ impl fmt::Display for PType {
 
 /// `TypeFormatter#capitalize_segments`: `foo::bar` is `Foo::Bar`.
 pub fn capitalize_segments(name: &str) -> String {
+    borrowed_capitalized_segments(name).into_owned()
+}
+
+/// `capitalize_segments`, borrowing a name that is already capitalized.
+pub fn borrowed_capitalized_segments(name: &str) -> std::borrow::Cow<'_, str> {
     if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-        return name.to_string();
+        return std::borrow::Cow::Borrowed(name);
     }
-    name.split("::").map(capitalize).collect::<Vec<_>>().join("::")
+    std::borrow::Cow::Owned(name.split("::").map(capitalize).collect::<Vec<_>>().join("::"))
 }
 
 /// Ruby's `String#capitalize`: first letter upper, the rest lower.

@@ -5,19 +5,42 @@
 //! catalog (with its graph findings, so that a cached run reads the catalog only when a
 //! check needs it) or a compile error of the user's code is kept; a run that could not
 //! finish writes nothing.
+//!
+//! Every key of one code hash and engine lives in one pack file, `catalogs/BASE.pack`
+//! (creating a file per catalog was most of a cold run's CPU time, in the kernel):
+//!
+//! ```text
+//! puppet-ci catalog pack 1
+//! INDEX_LENGTH FILE_LENGTH
+//! {"KEY": {"entry": ENTRY, "catalog": [OFFSET, LENGTH]}, ...}
+//! CATALOG JSON CATALOG JSON ...
+//! ```
+//!
+//! The index (entries with their findings) is read when the cache opens; a catalog, at
+//! its offset after the index, only when asked for. A run that compiled something writes
+//! the whole pack again (the entries it read, their catalogs copied as bytes, and the new
+//! ones) to a temporary file renamed over the old one. A pack that does not read (another
+//! format, a torn or truncated file) counts as empty: everything in it is compiled again.
 
+use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use puppet_catalog::{Catalog, CompileError};
 use puppet_ci_compile::EngineChoice;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::project::Project;
-use crate::store::{hash_text, hash_tree, write_atomically};
+use crate::store::{hash_text, hash_tree, write_atomically_with};
 use crate::{Result, CACHE_DIR};
 
 /// Bumped when what is stored, or what decides a result, changes shape.
 const FORMAT: &str = "puppet-ci catalog cache 2";
+
+/// The first line of a pack file.
+const PACK_HEADER: &str = "puppet-ci catalog pack 1";
 
 /// One compile's result as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,16 +55,42 @@ pub(crate) struct Entry {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Stored {
-    /// A catalog (in a file of its own beside the entry) and what the graph checks found.
+    /// A catalog (in the pack, after the index) and what the graph checks found.
     Compiled { findings: Vec<crate::graph::Finding> },
     CompileError(CompileError),
+}
+
+/// An entry of a pack's index: the entry, and where its catalog is in the data after
+/// the index (offset and length in bytes).
+#[derive(Serialize, Deserialize)]
+struct Packed {
+    entry: Entry,
+    #[serde(default)]
+    catalog: Option<(u64, u64)>,
+}
+
+/// A pack as read: its index, and the open file its catalogs are read from.
+struct Pack {
+    index: HashMap<String, Packed>,
+    file: Mutex<std::fs::File>,
+    /// Where the catalogs start in the file.
+    data_start: u64,
 }
 
 pub(crate) struct Cache {
     /// None: caching is off (`--no-cache`).
     dir: Option<PathBuf>,
-    /// What every key of this run shares: the code and the engines.
+    /// What every key of this run shares: the code and the engines; the pack's name.
     base: String,
+    /// The pack of `base` as the run found it; None when there is none or it does not read.
+    pack: Option<Pack>,
+}
+
+/// A result to keep: its key, its entry and its catalog.
+pub(crate) struct NewEntry<'a> {
+    pub key: &'a str,
+    pub entry: Entry,
+    pub catalog: Option<&'a Catalog>,
 }
 
 impl Cache {
@@ -49,11 +98,13 @@ impl Cache {
     /// still computes nothing expensive.
     pub fn open(project: &Project, choice: EngineChoice, enabled: bool) -> Result<Cache> {
         if !enabled {
-            return Ok(Cache { dir: None, base: String::new() });
+            return Ok(Cache { dir: None, base: String::new(), pack: None });
         }
         let code = code_hash(project)?;
         let base = hash_text(&format!("{FORMAT}\n{code}\n{}\n", engine_fingerprint(choice)));
-        Ok(Cache { dir: Some(project.root.join(CACHE_DIR).join("catalogs")), base })
+        let dir = project.root.join(CACHE_DIR).join("catalogs");
+        let pack = read_pack(&pack_path(&dir, &base));
+        Ok(Cache { dir: Some(dir), base, pack })
     }
 
     /// The key of a compile described by `request` (everything the request is made of).
@@ -64,30 +115,125 @@ impl Cache {
         hash_text(&format!("{}\n{request}", self.base))
     }
 
-    fn path(&self, key: &str, suffix: &str) -> Option<PathBuf> {
-        let dir = self.dir.as_ref()?;
-        Some(dir.join(&key[..2]).join(format!("{key}{suffix}")))
-    }
-
     pub fn get(&self, key: &str) -> Option<Entry> {
-        let text = std::fs::read_to_string(self.path(key, ".json")?).ok()?;
-        // An entry that does not read (an older format, a torn disk) is compiled again.
-        serde_json::from_str(&text).ok()
+        Some(self.pack.as_ref()?.index.get(key)?.entry.clone())
     }
 
+    /// The catalog kept with an entry; None when it does not read (the key is compiled
+    /// again).
     pub fn get_catalog(&self, key: &str) -> Option<Catalog> {
-        let text = std::fs::read_to_string(self.path(key, ".catalog.json")?).ok()?;
-        serde_json::from_str(&text).ok()
+        let pack = self.pack.as_ref()?;
+        let (offset, length) = pack.index.get(key)?.catalog?;
+        let bytes = pack.read(offset, length)?;
+        serde_json::from_slice(&bytes).ok()
     }
 
-    /// Stores an entry, the catalog first: an entry is only there with its catalog.
-    pub fn put(&self, key: &str, entry: &Entry, catalog: Option<&Catalog>) -> Result<()> {
-        let (Some(path), Some(catalog_path)) = (self.path(key, ".json"), self.path(key, ".catalog.json")) else { return Ok(()) };
-        if let Some(catalog) = catalog {
-            write_atomically(&catalog_path, &catalog.to_json())?;
+    /// Writes the pack again with `new` added to what it held; nothing when `new` is empty.
+    pub fn put_all(&self, new: Vec<NewEntry<'_>>) -> Result<()> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        if new.is_empty() {
+            return Ok(());
         }
-        write_atomically(&path, &serde_json::to_string(entry).expect("an entry serializes"))
+        let catalogs: Vec<Option<String>> = new.par_iter().map(|new| new.catalog.map(Catalog::to_json)).collect();
+        let mut index: BTreeMap<String, Packed> = BTreeMap::new();
+        let mut data: Vec<u8> = Vec::new();
+        for (new, catalog) in new.iter().zip(catalogs) {
+            if index.contains_key(new.key) {
+                continue;
+            }
+            let catalog = catalog.map(|json| {
+                let place = (data.len() as u64, json.len() as u64);
+                data.extend_from_slice(json.as_bytes());
+                place
+            });
+            index.insert(new.key.to_string(), Packed { entry: new.entry.clone(), catalog });
+        }
+        if let Some(pack) = &self.pack {
+            // What the pack held stays, its catalogs copied as they are. One that does not
+            // read any more is left out: it is compiled again next time.
+            let mut kept: Vec<(&String, &Packed)> = pack.index.iter().filter(|(key, _)| !index.contains_key(key.as_str())).collect();
+            kept.sort_by_key(|(_, packed)| packed.catalog.map_or(0, |(offset, _)| offset));
+            for (key, packed) in kept {
+                let catalog = match packed.catalog {
+                    None => None,
+                    Some((offset, length)) => {
+                        let Some(bytes) = pack.read(offset, length) else { continue };
+                        let place = (data.len() as u64, length);
+                        data.extend_from_slice(&bytes);
+                        Some(place)
+                    }
+                };
+                index.insert(key.clone(), Packed { entry: packed.entry.clone(), catalog });
+            }
+        }
+        let index = serde_json::to_string(&index).expect("an index serializes");
+        let path = pack_path(dir, &self.base);
+        write_atomically_with(&path, |file| {
+            // The lengths line holds the total length, so its own length is part of it.
+            let head_without_lengths = PACK_HEADER.len() + 1 + index.len() + data.len();
+            let lengths = pack_lengths(index.len(), head_without_lengths);
+            std::io::Write::write_all(file, format!("{PACK_HEADER}\n{lengths}").as_bytes())?;
+            std::io::Write::write_all(file, index.as_bytes())?;
+            std::io::Write::write_all(file, &data)
+        })
     }
+}
+
+/// The second line of a pack: the index's length and the whole file's length, which
+/// includes this line.
+fn pack_lengths(index_length: usize, rest: usize) -> String {
+    let mut total = rest;
+    loop {
+        let line = format!("{index_length} {total}\n");
+        if rest + line.len() == total {
+            return line;
+        }
+        total = rest + line.len();
+    }
+}
+
+fn pack_path(dir: &Path, base: &str) -> PathBuf {
+    dir.join(format!("{base}.pack"))
+}
+
+impl Pack {
+    /// `length` bytes of the data at `offset`; None when the file is shorter.
+    fn read(&self, offset: u64, length: u64) -> Option<Vec<u8>> {
+        let mut bytes = vec![0u8; usize::try_from(length).ok()?];
+        let mut file = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        file.seek(SeekFrom::Start(self.data_start.checked_add(offset)?)).ok()?;
+        file.read_exact(&mut bytes).ok()?;
+        Some(bytes)
+    }
+}
+
+/// The pack at `path`; None when there is none, or it is of another format, truncated or
+/// torn.
+fn read_pack(path: &Path) -> Option<Pack> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let file_length = file.metadata().ok()?.len();
+    let mut reader = std::io::BufReader::new(&mut file);
+    let mut header = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut header).ok()?;
+    if header.trim_end() != PACK_HEADER {
+        return None;
+    }
+    let mut lengths = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut lengths).ok()?;
+    let (index_length, total) = lengths.trim_end().split_once(' ')?;
+    let (index_length, total): (u64, u64) = (index_length.parse().ok()?, total.parse().ok()?);
+    if total != file_length {
+        return None;
+    }
+    let mut index = vec![0u8; usize::try_from(index_length).ok()?];
+    reader.read_exact(&mut index).ok()?;
+    let index: HashMap<String, Packed> = serde_json::from_slice(&index).ok()?;
+    let data_start = (header.len() + lengths.len()) as u64 + index_length;
+    let data_length = file_length.checked_sub(data_start)?;
+    if index.values().filter_map(|packed| packed.catalog).any(|(offset, length)| offset.checked_add(length).is_none_or(|end| end > data_length)) {
+        return None;
+    }
+    Some(Pack { index, file: Mutex::new(file), data_start })
 }
 
 /// The hash of everything a compile reads: the control repo (without `.git` and the
@@ -138,4 +284,55 @@ fn puppet_version_file() -> String {
         "/usr/local/lib/site_ruby/puppet/version.rb",
     ];
     PLACES.iter().find_map(|place| std::fs::read_to_string(place).ok()).map(|text| hash_text(&text)).unwrap_or_else(|| "puppet version unknown".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(name: &str) -> Catalog {
+        let json = format!(r#"{{"tags": [], "name": "{name}", "version": 1, "code_id": null, "catalog_uuid": null, "catalog_format": 2, "environment": "production", "resources": [], "edges": [], "classes": []}}"#);
+        serde_json::from_str(&json).unwrap()
+    }
+
+    fn entry(outcome: Stored) -> Entry {
+        Entry { engine: "native".into(), note: None, seconds: 0.5, outcome }
+    }
+
+    fn open(dir: &Path) -> Cache {
+        Cache { dir: Some(dir.to_path_buf()), base: "base".into(), pack: read_pack(&pack_path(dir, "base")) }
+    }
+
+    #[test]
+    fn a_pack_keeps_what_it_held_and_anything_torn_is_a_miss() {
+        let folder = tempfile::tempdir().unwrap();
+        let dir = folder.path().join("catalogs");
+        let (one, two) = (catalog("one"), catalog("two"));
+        open(&dir).put_all(vec![NewEntry { key: "k1", entry: entry(Stored::Compiled { findings: Vec::new() }), catalog: Some(&one) }]).unwrap();
+        let error = CompileError::new("no such class".to_string());
+        open(&dir).put_all(vec![NewEntry { key: "k2", entry: entry(Stored::CompileError(error)), catalog: None }, NewEntry { key: "k3", entry: entry(Stored::Compiled { findings: Vec::new() }), catalog: Some(&two) }]).unwrap();
+        let cache = open(&dir);
+        assert_eq!(cache.get_catalog("k1"), Some(one), "the first run's catalog was copied into the second pack");
+        assert_eq!(cache.get_catalog("k3"), Some(two));
+        assert!(matches!(cache.get("k2").map(|entry| entry.outcome), Some(Stored::CompileError(_))));
+        assert!(cache.get("k4").is_none());
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "one file, no temporary left");
+        drop(cache);
+
+        let path = pack_path(&dir, "base");
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..whole.len() - 3]).unwrap();
+        assert!(open(&dir).get("k1").is_none(), "a truncated pack is empty");
+        std::fs::write(&path, whole.iter().map(|&byte| if byte == b'{' { b'[' } else { byte }).collect::<Vec<u8>>()).unwrap();
+        assert!(open(&dir).get("k1").is_none(), "a pack whose index does not read is empty");
+        let mut torn = whole.clone();
+        let last = torn.len() - 2;
+        torn[last] = b'#';
+        std::fs::write(&path, &torn).unwrap();
+        let cache = open(&dir);
+        let torn_key = ["k1", "k3"].into_iter().find(|key| cache.get_catalog(key).is_none()).expect("the catalog at the end no longer reads");
+        assert!(cache.get(torn_key).is_some(), "its entry still does: the run compiles it again for its catalog");
+        std::fs::write(&path, b"").unwrap();
+        assert!(open(&dir).get("k1").is_none());
+    }
 }

@@ -16,7 +16,7 @@ use puppet_ci_report::{Case, Diagnostic, Location, Matrix, MatrixCell, Outcome, 
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::cache::{Cache, Entry, Stored};
+use crate::cache::{Cache, Entry, NewEntry, Stored};
 use crate::engines::Engines;
 use crate::expect::{self, TestFile};
 use crate::factsets::{self, NamedFacts};
@@ -280,6 +280,7 @@ fn run(name: &str, config: &Config, options: &StageOptions, with_roles: bool, se
 
 /// Keeps every result compiled now that is about the user's code.
 fn store_results(cache: &Cache, jobs: &[Job], results: &[Done]) -> Result<()> {
+    let mut new = Vec::new();
     for (job, done) in jobs.iter().zip(results) {
         if done.cached || job.key.is_empty() {
             continue;
@@ -289,9 +290,10 @@ fn store_results(cache: &Cache, jobs: &[Job], results: &[Done]) -> Result<()> {
             Err(EngineError::Compile(error)) => (Stored::CompileError(error.clone()), None),
             _ => continue,
         };
-        cache.put(&job.key, &Entry { engine: done.engine.clone(), note: done.note.clone(), seconds: done.duration.as_secs_f64(), outcome }, catalog)?;
+        let entry = Entry { engine: done.engine.clone(), note: done.note.clone(), seconds: done.duration.as_secs_f64(), outcome };
+        new.push(NewEntry { key: &job.key, entry, catalog });
     }
-    Ok(())
+    cache.put_all(new)
 }
 
 /// One role node's catalog, or why it has none.
@@ -518,34 +520,49 @@ fn compile_all(
     let missing: Vec<usize> = (0..total).filter(|&position| results[position].is_none()).collect();
     if !missing.is_empty() {
         // Nodes that differ only by their class or code share the rest of a request (the
-        // agent's facts are derived once per fact set and overrides).
-        let mut shared: HashMap<String, CompileRequest> = HashMap::new();
-        let mut requests: Vec<(usize, CompileRequest)> = Vec::with_capacity(missing.len());
+        // agent's facts are derived once per fact set and overrides). The compiles go in
+        // the order of those shared requests, and each thread copies one only when its
+        // next compile needs another: a copy per thread and fact set, not per node.
+        let mut shared_keys: HashMap<String, usize> = HashMap::new();
+        let mut shared: Vec<CompileRequest> = Vec::new();
+        let mut requests: Vec<(usize, usize)> = Vec::with_capacity(missing.len());
         for &position in &missing {
             let spec = &jobs[position].spec;
             let general = RequestSpec { options: CompileOptions { classes: Vec::new(), code: None, ..spec.options.clone() }, ..spec.clone() };
             let base_key = general.key_text(sets);
-            let mut request = match shared.get(&base_key) {
-                Some(request) => request.clone(),
+            let base = match shared_keys.get(&base_key) {
+                Some(&base) => base,
                 None => {
-                    let request = general.build(sets)?;
-                    shared.insert(base_key, request.clone());
-                    request
+                    shared.push(general.build(sets)?);
+                    shared_keys.insert(base_key, shared.len() - 1);
+                    shared.len() - 1
                 }
             };
-            request.classes = spec.options.classes.clone();
-            request.code = spec.options.code.clone();
-            requests.push((position, request));
+            requests.push((base, position));
         }
+        requests.sort_unstable();
         let engines = Engines::new(choice, options.puppet_workers.unwrap_or(config.catalog.puppet_workers))?;
         let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)).max(1);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|error| CatalogError::Usage(format!("cannot start {threads} compile threads: {error}")))?;
+        // Each thread's copy of the shared request it compiled last, taken out while it
+        // compiles (no lock is held across a compile).
+        let copies: Vec<std::sync::Mutex<Option<(usize, CompileRequest)>>> = (0..threads).map(|_| std::sync::Mutex::new(None)).collect();
         let compiled: Vec<(usize, Done)> = pool.install(|| {
             requests
                 .par_iter()
-                .map(|(position, request)| {
+                .map(|&(base, position)| {
                     let started = Instant::now();
-                    let compiled = engines.compile(request);
+                    let slot = &copies[rayon::current_thread_index().unwrap_or(0) % threads];
+                    let kept = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+                    let mut request = match kept {
+                        Some((kept_base, request)) if kept_base == base => request,
+                        _ => shared[base].clone(),
+                    };
+                    let spec = &jobs[position].spec;
+                    request.classes.clone_from(&spec.options.classes);
+                    request.code.clone_from(&spec.options.code);
+                    let compiled = engines.compile(&request);
+                    *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((base, request));
                     let done = Done {
                         result: compiled.result.map(Some),
                         findings: None,
@@ -554,8 +571,8 @@ fn compile_all(
                         duration: started.elapsed(),
                         cached: false,
                     };
-                    report(&jobs[*position], &done);
-                    (*position, done)
+                    report(&jobs[position], &done);
+                    (position, done)
                 })
                 .collect()
         });

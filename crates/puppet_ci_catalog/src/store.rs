@@ -79,10 +79,16 @@ pub(crate) fn hash_text(text: &str) -> String {
 
 /// Writes `text` to `path` whole: a temporary file in the same folder, renamed over it.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    write_atomically_with(path, |file| std::io::Write::write_all(file, text.as_bytes()))
+}
+
+/// Writes `path` whole with `write`: a temporary file in the same folder, renamed over it
+/// once `write` succeeded.
+pub(crate) fn write_atomically_with(path: &Path, write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder).map_err(CatalogError::io("create", folder))?;
     let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(CatalogError::io("write in", folder))?;
-    std::io::Write::write_all(&mut temporary, text.as_bytes()).map_err(CatalogError::io("write", path))?;
+    write(temporary.as_file_mut()).map_err(CatalogError::io("write", path))?;
     temporary.persist(path).map_err(|error| CatalogError::Io { action: "write", path: path.to_path_buf(), source: error.error })?;
     Ok(())
 }

@@ -75,7 +75,7 @@ pub fn check_catalog(catalog: &Catalog, display: &dyn Fn(&str) -> String) -> Vec
 fn missing_targets(index: &Index<'_>) -> Vec<Finding> {
     index
         .relationships()
-        .into_iter()
+        .iter()
         .filter(|relationship| relationship.other.is_none())
         .map(|relationship| {
             let resource = index.resource(relationship.resource);
@@ -251,7 +251,7 @@ fn automatic_relationships(index: &Index<'_>) -> Vec<(usize, usize)> {
                 for parameter in ["command", "onlyif", "unless"] {
                     let lines = resource.parameters.get(parameter).map(references).unwrap_or_default();
                     for line in lines {
-                        requires.extend(absolute_paths(&line).into_iter().map(|path| index.find("File", &path)));
+                        requires.extend(absolute_paths(line).into_iter().map(|path| index.find("File", &path)));
                     }
                 }
                 requires.push(text(resource, "user").and_then(|user| by_name("User", &user)));
@@ -337,12 +337,12 @@ fn path_names_service(path: &str, service: &str) -> bool {
     if service.is_empty() {
         return false;
     }
-    path.starts_with(&format!("/etc/{service}/"))
-        || path.starts_with(&format!("/etc/{service}."))
-        || path == format!("/etc/default/{service}")
-        || path == format!("/etc/sysconfig/{service}")
-        || path == format!("/etc/systemd/system/{service}.service")
-        || path.starts_with(&format!("/etc/systemd/system/{service}.service.d/"))
+    // What follows `folder` + the service's name in the path, when the path starts so.
+    let after = |folder: &str| path.strip_prefix(folder).and_then(|rest| rest.strip_prefix(service));
+    after("/etc/").is_some_and(|rest| rest.starts_with('/') || rest.starts_with('.'))
+        || after("/etc/default/") == Some("")
+        || after("/etc/sysconfig/") == Some("")
+        || after("/etc/systemd/system/").is_some_and(|rest| rest == ".service" || rest.starts_with(".service.d/"))
 }
 
 fn unnotified_services(index: &Index<'_>, display: &dyn Fn(&str) -> String) -> Vec<Finding> {

@@ -1,6 +1,7 @@
 //! Resource references as catalogs spell them (`File[/etc/motd]`, `Class[Profile::Web]`),
 //! and an index of a catalog's resources by reference, alias and containment.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use puppet_catalog::{Catalog, Resource};
@@ -13,17 +14,19 @@ pub(crate) const RELATIONSHIPS: [(&str, bool); 4] = [("before", true), ("notify"
 
 /// `file` → `File`, `apache::vhost` → `Apache::Vhost`.
 pub(crate) fn canonical_type(name: &str) -> String {
-    name.trim_start_matches("::")
-        .split("::")
-        .map(|segment| {
-            let mut characters = segment.chars();
-            match characters.next() {
-                Some(first) => first.to_uppercase().chain(characters.flat_map(char::to_lowercase)).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<String>>()
-        .join("::")
+    let name = name.trim_start_matches("::");
+    let mut canonical = String::with_capacity(name.len());
+    for (position, segment) in name.split("::").enumerate() {
+        if position > 0 {
+            canonical.push_str("::");
+        }
+        let mut characters = segment.chars();
+        if let Some(first) = characters.next() {
+            canonical.extend(first.to_uppercase());
+            canonical.extend(characters.flat_map(char::to_lowercase));
+        }
+    }
+    canonical
 }
 
 /// `Type[title]` split into the canonical type and the title; `None` for anything else.
@@ -32,11 +35,20 @@ pub(crate) fn parse_ref(text: &str) -> Option<(String, String)> {
     let open = text.find('[')?;
     let inner = text[open + 1..].strip_suffix(']')?;
     let type_name = &text[..open];
-    if type_name.is_empty() || !type_name.chars().all(|character| character.is_ascii_alphanumeric() || character == '_' || character == ':') {
+    if !is_type_name(type_name) {
         return None;
     }
-    let title = inner.trim().trim_matches(|quote| quote == '\'' || quote == '"');
-    Some((canonical_type(type_name), title.to_string()))
+    Some((canonical_type(type_name), bare_title(inner).to_string()))
+}
+
+/// Whether a reference's type is spelled as `parse_ref` accepts it.
+fn is_type_name(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|character| character.is_ascii_alphanumeric() || character == '_' || character == ':')
+}
+
+/// A reference's title without the spaces and quotes around it.
+fn bare_title(inner: &str) -> &str {
+    inner.trim().trim_matches(|quote| quote == '\'' || quote == '"')
 }
 
 /// The key a resource is found by: lower-case type, and the title as Puppet compares it
@@ -62,9 +74,9 @@ fn namevar(type_name: &str) -> &'static str {
 }
 
 /// The values of a relationship parameter: one reference or a list of them.
-pub(crate) fn references(value: &Value) -> Vec<String> {
+pub(crate) fn references(value: &Value) -> Vec<&str> {
     match value {
-        Value::String(text) => vec![text.clone()],
+        Value::String(text) => vec![text.as_str()],
         Value::Array(items) => items.iter().flat_map(references).collect(),
         _ => Vec::new(),
     }
@@ -74,15 +86,28 @@ pub(crate) fn references(value: &Value) -> Vec<String> {
 pub(crate) struct Index<'c> {
     pub catalog: &'c Catalog,
     by_key: HashMap<(String, String), usize>,
+    /// What `find_ref` answers for `Type[title]` spelled exactly as a resource's type and
+    /// title (what a catalog's edges and most relationships say), found without making a
+    /// key: the resource whose key it is.
+    exact: HashMap<(&'c str, &'c str), usize>,
     container: Vec<Option<usize>>,
     children: Vec<Vec<usize>>,
+    relationships: OnceCell<Vec<Relationship<'c>>>,
 }
 
 impl<'c> Index<'c> {
     pub fn new(catalog: &'c Catalog) -> Index<'c> {
-        let mut by_key = HashMap::new();
+        let mut by_key = HashMap::with_capacity(catalog.resources.len());
+        let mut exact = HashMap::with_capacity(catalog.resources.len());
         for (position, resource) in catalog.resources.iter().enumerate() {
-            by_key.entry(key(&resource.type_name, &resource.title)).or_insert(position);
+            let found = *by_key.entry(key(&resource.type_name, &resource.title)).or_insert(position);
+            // `find_ref` on this spelling makes the same key (a canonical type differs
+            // from the type only by case, and the title is bare) and finds what the title
+            // found: titles go in before aliases, which never replace them.
+            let type_name = resource.type_name.as_str();
+            if is_type_name(type_name) && !type_name.starts_with("::") && bare_title(&resource.title) == resource.title {
+                exact.entry((type_name, resource.title.as_str())).or_insert(found);
+            }
         }
         // Aliases second: a title always wins over another resource's alias.
         for (position, resource) in catalog.resources.iter().enumerate() {
@@ -91,11 +116,12 @@ impl<'c> Index<'c> {
             }
             if let Some(aliases) = resource.parameters.get("alias") {
                 for alias in references(aliases) {
-                    by_key.entry(key(&resource.type_name, &alias)).or_insert(position);
+                    by_key.entry(key(&resource.type_name, alias)).or_insert(position);
                 }
             }
         }
-        let mut index = Index { catalog, by_key, container: vec![None; catalog.resources.len()], children: vec![Vec::new(); catalog.resources.len()] };
+        let count = catalog.resources.len();
+        let mut index = Index { catalog, by_key, exact, container: vec![None; count], children: vec![Vec::new(); count], relationships: OnceCell::new() };
         for edge in &catalog.edges {
             if let (Some(source), Some(target)) = (index.find_ref(&edge.source), index.find_ref(&edge.target)) {
                 if index.container[target].is_none() && source != target {
@@ -116,6 +142,10 @@ impl<'c> Index<'c> {
     }
 
     pub fn find_ref(&self, reference: &str) -> Option<usize> {
+        let spelled = reference.split_once('[').and_then(|(type_name, rest)| Some((type_name, rest.strip_suffix(']')?)));
+        if let Some(&found) = spelled.and_then(|spelled| self.exact.get(&spelled)) {
+            return Some(found);
+        }
         let (type_name, title) = parse_ref(reference)?;
         self.find(&type_name, &title)
     }
@@ -157,36 +187,39 @@ impl<'c> Index<'c> {
         all
     }
 
-    /// Every (source, target) ordering edge the relationship parameters say, targets
-    /// found or not: `Err(reference)` for a target the catalog does not have.
-    pub fn relationships(&self) -> Vec<Relationship> {
-        let mut found = Vec::new();
-        for (position, resource) in self.catalog.resources.iter().enumerate() {
-            for (parameter, outgoing) in RELATIONSHIPS {
-                let Some(value) = resource.parameters.get(parameter) else { continue };
-                for reference in references(value) {
-                    let other = self.find_ref(&reference);
-                    found.push(Relationship { resource: position, parameter, outgoing, reference, other });
+    /// Every relationship parameter value of the catalog, its target found or not
+    /// (`other: None`), worked out once per index.
+    pub fn relationships(&self) -> &[Relationship<'c>] {
+        self.relationships.get_or_init(|| {
+            let mut found = Vec::new();
+            let catalog: &'c Catalog = self.catalog;
+            for (position, resource) in catalog.resources.iter().enumerate() {
+                for (parameter, outgoing) in RELATIONSHIPS {
+                    let Some(value) = resource.parameters.get(parameter) else { continue };
+                    for reference in references(value) {
+                        let other = self.find_ref(reference);
+                        found.push(Relationship { resource: position, parameter, outgoing, reference, other });
+                    }
                 }
             }
-        }
-        found
+            found
+        })
     }
 }
 
 /// One relationship parameter value of a resource.
-pub(crate) struct Relationship {
+pub(crate) struct Relationship<'c> {
     /// The resource that has the parameter.
     pub resource: usize,
     pub parameter: &'static str,
     /// Whether the resource is the source (`before`, `notify`).
     pub outgoing: bool,
-    pub reference: String,
+    pub reference: &'c str,
     /// The resource referred to, when the catalog has it.
     pub other: Option<usize>,
 }
 
-impl Relationship {
+impl Relationship<'_> {
     /// (source, target) when the target exists.
     pub fn edge(&self) -> Option<(usize, usize)> {
         let other = self.other?;

@@ -13,7 +13,7 @@ mod request;
 pub use compare::{compare, normalize, Difference, NormalizedCatalog, NormalizedResource, ResourceKey};
 pub use error::{CompileError, EngineError};
 pub use model::{Catalog, Edge, Resource};
-pub use request::{default_server_facts, CompileRequest, PuppetVersion, StrictMode, TrustedFacts};
+pub use request::{default_server_facts, CompileRequest, Facts, PuppetVersion, StrictMode, TrustedFacts};
 
 /// A way to compile a catalog: the native evaluator or real Puppet.
 ///

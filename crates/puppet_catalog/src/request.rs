@@ -1,7 +1,9 @@
 //! What a compile needs: the node, its facts, the code, and the settings that change
 //! the language's behaviour, with the Puppet 7 / Puppet 8 differences in one place.
 
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -138,6 +140,66 @@ pub fn default_server_facts(version: PuppetVersion) -> Map<String, Value> {
     facts
 }
 
+/// A node's fact hash, shared: a cloned request (nodes that differ only by their classes
+/// or code, one fact set compiled for many cases) holds the same hash instead of a copy,
+/// and an engine may keep what it derives from a hash for as long as the hash lives (the
+/// native engine converts it to its own values once per thread, not once per compile).
+///
+/// Read it as the map it holds (`Deref`); a change (`DerefMut`, `From` a map) copies the
+/// hash first when it is shared, so no other request sees it.
+#[derive(Clone, Default, PartialEq)]
+pub struct Facts(Arc<Map<String, Value>>);
+
+impl Facts {
+    pub fn new(facts: Map<String, Value>) -> Facts {
+        Facts(Arc::new(facts))
+    }
+
+    /// The shared hash: two requests whose `shared()` are the same `Arc` (`Arc::ptr_eq`)
+    /// have the same facts, which a cache keyed by a `Weak` of it can rely on.
+    pub fn shared(&self) -> &Arc<Map<String, Value>> {
+        &self.0
+    }
+}
+
+impl From<Map<String, Value>> for Facts {
+    fn from(facts: Map<String, Value>) -> Facts {
+        Facts::new(facts)
+    }
+}
+
+impl Deref for Facts {
+    type Target = Map<String, Value>;
+
+    fn deref(&self) -> &Map<String, Value> {
+        &self.0
+    }
+}
+
+impl DerefMut for Facts {
+    fn deref_mut(&mut self) -> &mut Map<String, Value> {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl std::fmt::Debug for Facts {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(formatter)
+    }
+}
+
+impl Serialize for Facts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Facts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Facts, D::Error> {
+        Map::deserialize(deserializer).map(Facts::new)
+    }
+}
+
 /// One compile: a node with its facts, and the code to compile for it.
 ///
 /// Paths should be absolute: engines read relative ones from the current folder, and
@@ -151,8 +213,9 @@ pub struct CompileRequest {
     /// The node's certname, lower case: matched against `node` definitions.
     pub node: String,
     /// The full fact hash the agent sends (structured facts, legacy facts and the agent's
-    /// own `clientcert`, `clientversion`, ...): see the `puppet_facts` crate.
-    pub facts: Map<String, Value>,
+    /// own `clientcert`, `clientversion`, ...): see the `puppet_facts` crate. Shared by
+    /// clones of the request.
+    pub facts: Facts,
     pub trusted: TrustedFacts,
     /// `$server_facts`, without `environment`.
     pub server_facts: Map<String, Value>,
@@ -184,7 +247,7 @@ impl CompileRequest {
         CompileRequest {
             trusted: TrustedFacts::remote(&node),
             node,
-            facts,
+            facts: Facts::new(facts),
             server_facts: default_server_facts(PuppetVersion::V7),
             modulepath: Vec::new(),
             manifest: None,

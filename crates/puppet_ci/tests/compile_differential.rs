@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use puppet_catalog::{compare, Catalog, Engine, EngineError};
 use puppet_ci_compile::suite::{self, Case, FACT_SETS};
-use puppet_ci_compile::EngineChoice;
+use puppet_ci_compile::{EngineChoice, SharedFacts};
 use puppet_engine_puppet::{PuppetEngine, PuppetEngineOptions};
 const EXPECTED: &str = "EXPECTED.tsv";
 const KNOWN_DIFFERENCES: &str = "KNOWN_DIFFERENCES.txt";
@@ -44,13 +44,15 @@ fn native_catalogs_match_puppet() {
     let puppet = PuppetEngine::with_options(PuppetEngineOptions::default()).expect("the Puppet engine starts");
     let native = puppet_ci_compile::engine(EngineChoice::Native, PuppetEngineOptions::default());
 
+    // Cases of one fact set and node share their facts, as the catalog stage's requests do.
+    let shared_facts = SharedFacts::new();
     let mut puppet_outcomes = BTreeMap::new();
     let mut differences = BTreeMap::new();
     let (mut puppet_time, mut native_time) = (0.0, 0.0);
     for case in &cases {
         let mut case_differences = Vec::new();
         for fact_set in FACT_SETS {
-            let request = case.request(&root, fact_set).unwrap_or_else(|err| panic!("{}: {err}", case.name));
+            let request = case.request_sharing(&root, fact_set, &shared_facts).unwrap_or_else(|err| panic!("{}: {err}", case.name));
             let started = Instant::now();
             let theirs = puppet.compile(&request);
             puppet_time += started.elapsed().as_secs_f64();

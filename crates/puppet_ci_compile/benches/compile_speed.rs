@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use puppet_catalog::{CompileRequest, Engine};
 use puppet_ci_compile::suite::{self, FACT_SETS};
-use puppet_ci_compile::{EngineChoice, PuppetEngineOptions};
+use puppet_ci_compile::{EngineChoice, PuppetEngineOptions, SharedFacts};
 use puppet_engine_puppet::PuppetEngine;
 
 const LARGEST_CASE: &str = "big_catalog.pp";
@@ -35,16 +35,19 @@ fn main() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/compile").canonicalize().expect("fixtures/compile");
     let cases = suite::cases(&root).expect("the suite's cases");
+    // Requests of one fact set and node share their facts, as the catalog stage's do: the
+    // native engine converts them once.
+    let shared = SharedFacts::new();
     let mut requests: Vec<CompileRequest> = Vec::new();
     for case in &cases {
         for fact_set in FACT_SETS {
-            requests.push(case.request(&root, fact_set).expect("a case's request"));
+            requests.push(case.request_sharing(&root, fact_set, &shared).expect("a case's request"));
         }
     }
     let largest: Vec<CompileRequest> = cases
         .iter()
         .filter(|case| case.name == LARGEST_CASE)
-        .map(|case| case.request(&root, FACT_SETS[0]).expect("the largest case's request"))
+        .map(|case| case.request_sharing(&root, FACT_SETS[0], &shared).expect("the largest case's request"))
         .collect();
     assert_eq!(largest.len(), 1, "the suite has no {LARGEST_CASE}");
 

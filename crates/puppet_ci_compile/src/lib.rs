@@ -5,16 +5,18 @@
 //! surface as a confusing compile result (a manifest or modulepath folder that does not
 //! exist, an unreadable fact set) and turns it into a clear error first.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 pub mod suite;
 
-use puppet_catalog::{Catalog, CompileRequest, Engine, EngineError, PuppetVersion};
+use puppet_catalog::{Catalog, CompileRequest, Engine, EngineError, Facts, PuppetVersion};
 use puppet_compiler::NativeEngine;
 use puppet_engine_puppet::PuppetEngine;
 pub use puppet_engine_puppet::PuppetEngineOptions;
 use puppet_facts::{AgentOptions, FactSet, FactsError};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Why a compile could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +95,65 @@ pub fn build_request(options: &CompileOptions) -> Result<CompileRequest, SetupEr
 /// The request for `options` with facts already loaded (and perhaps changed: the catalog
 /// stage's per-node facts); `options.facts` is not read.
 pub fn build_request_with_facts(options: &CompileOptions, fact_set: FactSet) -> Result<CompileRequest, SetupError> {
+    let paths = checked_paths(options)?;
+    let (node, facts) = agent_facts(options, fact_set)?;
+    Ok(request_of(options, paths, &node, Facts::new(facts)))
+}
+
+/// Agent fact hashes built once per fact set, node and agent settings, and shared by every
+/// request built through [`SharedFacts::build_request`]: an engine converts a shared hash
+/// once (see [`puppet_catalog::Facts`]), not once per compile. Safe to use from many threads.
+#[derive(Default)]
+pub struct SharedFacts {
+    built: Mutex<HashMap<SharedFactsKey, (String, Facts)>>,
+}
+
+/// What an agent's fact hash depends on besides the fact set's file.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct SharedFactsKey {
+    facts: String,
+    node: Option<String>,
+    puppet_version: PuppetVersion,
+    legacy_facts: Option<bool>,
+}
+
+impl SharedFacts {
+    pub fn new() -> SharedFacts {
+        SharedFacts::default()
+    }
+
+    /// The request for `options`, as [`build_request`] builds it, with the fact hash of an
+    /// earlier request for the same facts, node and agent settings.
+    pub fn build_request(&self, options: &CompileOptions) -> Result<CompileRequest, SetupError> {
+        let paths = checked_paths(options)?;
+        let key = SharedFactsKey {
+            facts: options.facts.clone(),
+            node: options.node.clone(),
+            puppet_version: options.puppet_version,
+            legacy_facts: options.legacy_facts,
+        };
+        let built = self.built.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&key).cloned();
+        let (node, facts) = match built {
+            Some(built) => built,
+            None => {
+                let (node, facts) = agent_facts(options, puppet_facts::load(&options.facts)?)?;
+                let built = (node, Facts::new(facts));
+                self.built.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(key).or_insert(built).clone()
+            }
+        };
+        Ok(request_of(options, paths, &node, facts))
+    }
+}
+
+/// The folders and files of `options`, checked and made absolute.
+struct CheckedPaths {
+    modulepath: Vec<PathBuf>,
+    manifest: Option<PathBuf>,
+    hiera_config: Option<PathBuf>,
+    environment_dir: Option<PathBuf>,
+}
+
+fn checked_paths(options: &CompileOptions) -> Result<CheckedPaths, SetupError> {
     let absolute = |path: &Path| std::path::absolute(path).map_err(|error| SetupError::Path { path: path.to_owned(), error });
     let mut modulepath = Vec::new();
     for folder in &options.modulepath {
@@ -117,7 +178,11 @@ pub fn build_request_with_facts(options: &CompileOptions, fact_set: FactSet) -> 
         (None, Some(manifest)) => environment_of_manifest(manifest),
         (None, None) => None,
     };
+    Ok(CheckedPaths { modulepath, manifest, hiera_config, environment_dir })
+}
 
+/// The node's name and the facts its agent sends.
+fn agent_facts(options: &CompileOptions, fact_set: FactSet) -> Result<(String, Map<String, Value>), SetupError> {
     let node = match &options.node {
         Some(node) => node.to_lowercase(),
         None => fact_set
@@ -133,19 +198,23 @@ pub fn build_request_with_facts(options: &CompileOptions, fact_set: FactSet) -> 
         agent.legacy_facts = legacy_facts;
     }
     let facts = puppet_facts::agent_facts(fact_set.values, &agent);
+    Ok((node, facts))
+}
 
-    let mut request = CompileRequest::new(&node, facts);
+fn request_of(options: &CompileOptions, paths: CheckedPaths, node: &str, facts: Facts) -> CompileRequest {
+    let mut request = CompileRequest::new(node, Map::new());
+    request.facts = facts;
     request.server_facts = puppet_catalog::default_server_facts(options.puppet_version);
-    request.modulepath = modulepath;
-    request.manifest = manifest;
+    request.modulepath = paths.modulepath;
+    request.manifest = paths.manifest;
     request.code = options.code.clone();
     request.classes = options.classes.clone();
-    request.hiera_config = hiera_config;
-    request.environment_dir = environment_dir;
+    request.hiera_config = paths.hiera_config;
+    request.environment_dir = paths.environment_dir;
     request.environment = options.environment.clone();
     request.strict_variables = options.strict_variables;
     request.puppet_version = options.puppet_version;
-    Ok(request)
+    request
 }
 
 /// `<folder>` for a manifest `<folder>/manifests` or `<folder>/manifests/<file>`.

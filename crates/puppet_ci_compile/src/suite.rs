@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use puppet_catalog::{CompileRequest, PuppetVersion};
 use serde_json::{Map, Value};
 
-use crate::{build_request, CompileOptions, SetupError};
+use crate::{CompileOptions, SetupError, SharedFacts};
 
 /// The fact sets every case is compiled against.
 pub const FACT_SETS: [&str; 3] = ["debian-12-x86_64", "ubuntu-22.04-x86_64", "redhat-9-x86_64"];
@@ -46,6 +46,12 @@ impl Case {
     /// The request compiling this case against `fact_set`, with the suite in `root`
     /// (`modules/`, `global/hiera.yaml`, the environment layer in `root` itself).
     pub fn request(&self, root: &Path, fact_set: &str) -> Result<CompileRequest, SetupError> {
+        self.request_sharing(root, fact_set, &SharedFacts::new())
+    }
+
+    /// [`Case::request`], with the fact hash of earlier requests of `shared` for the same
+    /// fact set and node: what a run of the whole suite does.
+    pub fn request_sharing(&self, root: &Path, fact_set: &str, shared: &SharedFacts) -> Result<CompileRequest, SetupError> {
         let options = CompileOptions {
             modulepath: vec![root.join("modules")],
             manifest: Some(self.manifest.clone()),
@@ -57,7 +63,7 @@ impl Case {
             puppet_version: self.puppet_version,
             ..CompileOptions::new(fact_set)
         };
-        let mut request = build_request(&options)?;
+        let mut request = shared.build_request(&options)?;
         request.trusted.extensions = self.extensions.clone();
         Ok(request)
     }

@@ -13,7 +13,7 @@ fn main() {
         match flag.as_str() {
             "--facts" => {
                 let text = std::fs::read_to_string(&value).expect("facts file");
-                options.facts = serde_json::from_str(&text).expect("facts JSON");
+                options.facts = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).expect("facts: a JSON object").into();
             }
             "--node" => options.node_name = value,
             "--modulepath" => options.modulepath = value.split(':').map(PathBuf::from).collect(),

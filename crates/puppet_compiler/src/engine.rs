@@ -19,7 +19,7 @@ impl NativeEngine {
     pub fn options(request: &CompileRequest) -> CompileOptions {
         CompileOptions {
             node_name: request.node.clone(),
-            facts: serde_json::Value::Object(request.facts.clone()),
+            facts: request.facts.clone(),
             trusted_extensions: serde_json::Value::Object(request.trusted.extensions.clone()),
             trusted: Some(request.trusted.to_value()),
             server_facts: Some(request.server_facts_value()),
@@ -53,8 +53,7 @@ impl Engine for NativeEngine {
     fn compile(&self, request: &CompileRequest) -> Result<Catalog, EngineError> {
         let options = NativeEngine::options(request);
         match self.compiler.compile(&options) {
-            Ok(output) => serde_json::from_value(output.catalog)
-                .map_err(|error| EngineError::Engine { engine: "native", message: format!("the catalog does not fit the model: {error}") }),
+            Ok(output) => Ok(output.catalog),
             Err(Error::Compile { message, file, line, column, issue_code }) => {
                 Err(EngineError::Compile(CompileError { message, file, line, column, issue_code }))
             }

@@ -8,6 +8,7 @@
 
 mod engine;
 pub mod eval;
+mod facts;
 pub mod functions;
 pub mod hiera;
 pub mod loader;
@@ -38,8 +39,9 @@ use value::Value;
 #[derive(Clone, Debug)]
 pub struct CompileOptions {
     pub node_name: String,
-    /// The node's facts (a JSON object), as an agent sends them.
-    pub facts: serde_json::Value,
+    /// The node's facts, as an agent sends them; converted once per thread for as long as
+    /// the hash is shared (see [`puppet_catalog::Facts`]).
+    pub facts: puppet_catalog::Facts,
     /// `trusted.extensions` (when `trusted` is not given).
     pub trusted_extensions: serde_json::Value,
     /// The whole `$trusted` hash; default: a node authenticated by its certificate.
@@ -73,7 +75,7 @@ impl Default for CompileOptions {
     fn default() -> Self {
         CompileOptions {
             node_name: "node.example.com".into(),
-            facts: serde_json::Value::Object(serde_json::Map::new()),
+            facts: puppet_catalog::Facts::default(),
             trusted_extensions: serde_json::Value::Object(serde_json::Map::new()),
             trusted: None,
             server_facts: None,
@@ -96,8 +98,8 @@ impl Default for CompileOptions {
 /// A compiled catalog, with the warnings and log messages of the compile.
 #[derive(Debug, Clone)]
 pub struct CompileOutput {
-    /// The catalog as `Puppet::Resource::Catalog#to_data_hash` JSON.
-    pub catalog: serde_json::Value,
+    /// The catalog; its JSON is `Puppet::Resource::Catalog#to_data_hash`'s.
+    pub catalog: puppet_catalog::Catalog,
     pub warnings: Vec<String>,
     /// `notice`, `warning`, ... calls: level and message.
     pub messages: Vec<(String, String)>,
@@ -132,24 +134,27 @@ impl NativeCompiler {
 
     /// Compiles a catalog.
     pub fn compile(&self, options: &CompileOptions) -> Result<CompileOutput, Error> {
-        if !options.facts.is_object() {
-            return Err(Error::Input("the facts must be a JSON object".into()));
-        }
         for path in &options.modulepath {
             if !path.is_dir() {
                 return Err(Error::Input(format!("modulepath entry not found: {}", path.display())));
             }
         }
         let node_name = options.node_name.to_lowercase();
-        // Converted as given (no copy of the JSON, which is large); the client's facts go
-        // at the end where missing.
-        let mut facts = value::from_json(&options.facts);
+        // Converted once per thread and shared; the client's facts go at the end where
+        // missing (an agent's facts have them, so the shared hash is rarely copied).
+        let mut facts = facts::values(&options.facts);
         if let Value::Hash(map) = &mut facts {
-            let map = Rc::make_mut(map);
-            map.entry(Value::from("clientcert")).or_insert_with(|| Value::from(node_name.as_str()));
-            map.entry(Value::from("clientversion")).or_insert_with(|| Value::from(PUPPET_VERSION));
-            map.entry(Value::from("clientnoop")).or_insert(Value::Boolean(false));
-            map.entry(Value::from("puppetversion")).or_insert_with(|| Value::from(PUPPET_VERSION));
+            let client_facts = [
+                ("clientcert", Value::from(node_name.as_str())),
+                ("clientversion", Value::from(PUPPET_VERSION)),
+                ("clientnoop", Value::Boolean(false)),
+                ("puppetversion", Value::from(PUPPET_VERSION)),
+            ];
+            for (name, value) in client_facts {
+                if !map.contains_key(&Value::from(name)) {
+                    Rc::make_mut(map).insert(Value::from(name), value);
+                }
+            }
         }
         let (hostname, domain) = match node_name.split_once('.') {
             Some((h, d)) => (Value::from(h), Value::from(d)),
@@ -214,8 +219,8 @@ impl NativeCompiler {
             .collect();
         match compiler.compile(main, &classes) {
             Ok(()) => {
-                let output = compiler.catalog_json();
-                Ok(CompileOutput { catalog: output.json, warnings: compiler.warnings, messages: compiler.log_messages })
+                let catalog = compiler.catalog();
+                Ok(CompileOutput { catalog, warnings: compiler.warnings, messages: compiler.log_messages })
             }
             Err(flow) => Err(to_error(flow, &node_name)),
         }

@@ -1,6 +1,9 @@
 //! The resource types built into Puppet 7 (`lib/puppet/type/*.rb`): their attributes,
 //! key attributes and title patterns, as `Puppet::Type` reports them.
 
+/// `file`'s title pattern (Ruby): a path without its trailing slashes.
+pub const FILE_TITLE_PATTERN: &str = r#"^(/|.+:/|.*[^/])/*\Z"#;
+
 /// A built-in resource type.
 #[derive(Debug)]
 pub struct BuiltinType {
@@ -51,7 +54,7 @@ pub static BUILTIN_TYPES: &[BuiltinType] = &[
         key_attributes: &["path"],
         isomorphic: true,
         attributes: &["path", "provider", "ensure", "content", "checksum_value", "target", "owner", "group", "mode", "type", "seluser", "selrole", "seltype", "selrange", "ctime", "mtime", "backup", "recurse", "recurselimit", "max_files", "replace", "force", "ignore", "links", "purge", "sourceselect", "show_diff", "staging_location", "validate_cmd", "validate_replacement", "checksum", "source", "source_permissions", "selinux_ignore_defaults", "noop", "schedule", "audit", "loglevel", "alias", "tag", "require", "subscribe", "before", "notify", "stage"],
-        title_pattern: Some((r#"^(/|.+:/|.*[^/])/*\Z"#, "path")),
+        title_pattern: Some((FILE_TITLE_PATTERN, "path")),
     },
     BuiltinType {
         name: "filebucket",

@@ -313,12 +313,15 @@ pub fn from_json(json: &serde_json::Value) -> Value {
         },
         serde_json::Value::String(s) => Value::from(s.as_str()),
         serde_json::Value::Array(values) => Value::array(values.iter().map(from_json).collect()),
-        serde_json::Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (key, value) in map {
-                out.insert(Value::from(key.as_str()), from_json(value));
-            }
-            Value::hash(out)
-        }
+        serde_json::Value::Object(map) => from_json_map(map),
     }
+}
+
+/// [`from_json`] of a JSON object.
+pub fn from_json_map(map: &serde_json::Map<String, serde_json::Value>) -> Value {
+    let mut out = Map::with_capacity(map.len());
+    for (key, value) in map {
+        out.insert(Value::from(key.as_str()), from_json(value));
+    }
+    Value::hash(out)
 }

@@ -1,12 +1,14 @@
 //! Evaluation of the language: each case compiles code and compares the titles of the
 //! `notify` resources it declares (or the error) with what Puppet 7 gives.
 
+use puppet_catalog::Catalog;
 use puppet_compiler::{CompileOptions, Error, NativeCompiler};
 
-fn compile(code: &str) -> Result<serde_json::Value, Error> {
+fn compile(code: &str) -> Result<Catalog, Error> {
+    let facts = serde_json::json!({"os": {"family": "Debian", "name": "Debian"}, "osfamily": "Debian", "networking": {"fqdn": "n1.example.com"}});
     let options = CompileOptions {
         node_name: "n1.example.com".into(),
-        facts: serde_json::json!({"os": {"family": "Debian", "name": "Debian"}, "osfamily": "Debian", "networking": {"fqdn": "n1.example.com"}}),
+        facts: facts.as_object().cloned().expect("an object").into(),
         code: Some(code.to_string()),
         ..CompileOptions::default()
     };
@@ -16,13 +18,7 @@ fn compile(code: &str) -> Result<serde_json::Value, Error> {
 /// Compiles `code` and checks the titles of its notify resources, in catalog order.
 fn check(code: &str, expected: &[&str]) {
     let catalog = compile(code).unwrap_or_else(|error| panic!("compile failed: {error}\ncode: {code}"));
-    let titles: Vec<String> = catalog["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["type"] == "Notify")
-        .map(|r| r["title"].as_str().unwrap().to_string())
-        .collect();
+    let titles: Vec<&str> = catalog.resources.iter().filter(|r| r.type_name == "Notify").map(|r| r.title.as_str()).collect();
     assert_eq!(titles, expected, "code: {code}");
 }
 

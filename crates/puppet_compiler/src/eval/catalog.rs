@@ -1545,6 +1545,9 @@ fn is_variable_name(name: &str) -> bool {
 /// The namevar value a title gives through the type's title pattern.
 pub fn title_namevar(t: &BuiltinType, title: &str) -> String {
     match t.title_pattern {
+        // `file`'s pattern (the only one) captures the whole of a one-line title that does
+        // not end in a slash; most titles are such, and the regex is the costly way there.
+        Some((crate::resource_types::FILE_TITLE_PATTERN, _)) if !title.is_empty() && !title.ends_with('/') && !title.contains('\n') => title.to_string(),
         Some((pattern, _)) => match crate::regex::Regex::new(pattern).ok().and_then(|r| r.captures(title)) {
             Some(captures) => captures.get(1).cloned().flatten().unwrap_or_else(|| title.to_string()),
             None => title.to_string(),

@@ -20,7 +20,6 @@ use rustc_hash::FxHashMap;
 
 pub use call::{CallContext, LambdaRef};
 pub use expr::ruby_class as expr_ruby_class;
-pub use output::CatalogOutput;
 pub use scope::{Ephemeral, Scope, ScopeId};
 
 use crate::loader::{Definition, Loader, NodeDefinition};
@@ -246,7 +245,12 @@ pub struct Resource {
 
 impl Resource {
     pub fn reference(&self) -> String {
-        format!("{}[{}]", self.type_name, self.title)
+        let mut reference = String::with_capacity(self.type_name.len() + self.title.len() + 2);
+        reference.push_str(&self.type_name);
+        reference.push('[');
+        reference.push_str(&self.title);
+        reference.push(']');
+        reference
     }
 
     pub fn is_class(&self) -> bool {

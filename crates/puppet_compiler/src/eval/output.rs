@@ -1,22 +1,17 @@
 //! Finishing the catalog (`Compiler#finish`: relationships, pending overrides,
 //! parameter validation, metaparameter and tag inheritance, the final checks) and
-//! writing it as the JSON puppetserver sends (`Puppet::Resource::Catalog#to_data_hash`).
+//! building the catalog puppetserver sends (`Puppet::Resource::Catalog#to_data_hash`).
 
 use std::rc::Rc;
 
+use puppet_catalog::{Catalog, Edge, Resource as CatalogResource};
 use serde_json::{json, Map as JsonMap, Value as Json};
 
-use super::catalog::{borrowed_reference, flatten_value, merge_into};
+use super::catalog::{borrowed_reference, merge_into};
 use super::{located, plain, Compiler, Location, Param, RelationshipEnd, ResourceId, ResourceImpl, R};
 use crate::resource_types::METAPARAMETERS;
 use crate::types::{self, capitalize_segments, PType};
 use crate::value::Value;
-
-/// The finished catalog, ready to serialize.
-#[derive(Debug, Clone)]
-pub struct CatalogOutput {
-    pub json: Json,
-}
 
 impl Compiler<'_> {
     /// `Compiler#finish` and the final checks.
@@ -47,8 +42,8 @@ impl Compiler<'_> {
 
     fn merge_override_public(&mut self, id: ResourceId, over: &super::Override) -> R<()> {
         // Pending overrides merge exactly as immediate ones do.
-        let type_name = self.resources[id].type_name.to_string();
-        let title = self.resources[id].title.to_string();
+        let type_name = String::from(&*self.resources[id].type_name);
+        let title = String::from(&*self.resources[id].title);
         self.add_override(&type_name, &title, over.clone())
     }
 
@@ -126,8 +121,11 @@ impl Compiler<'_> {
                     }
                 }
                 let Some(source) = source else { continue };
-                let mut values = match self.resources[source].params.get(name).map(|p| p.value.clone()) {
-                    Some(Value::Array(values)) => values.to_vec(),
+                // The array is taken out of the parameter, so it is extended in place unless
+                // another value shares it.
+                let current = self.resources[source].params.get_mut(name).map(|p| std::mem::replace(&mut p.value, Value::Undef));
+                let mut values = match current {
+                    Some(Value::Array(values)) => Rc::try_unwrap(values).unwrap_or_else(|shared| (*shared).clone()),
                     Some(Value::Undef) | None => Vec::new(),
                     Some(other) => vec![other],
                 };
@@ -149,7 +147,7 @@ impl Compiler<'_> {
                         return alternative.iter().flat_map(|e| self.relationship_resources(e, true)).collect();
                     }
                 }
-                collector.collected.iter().map(|id| (self.resources[*id].type_name.to_string(), self.resources[*id].title.to_string())).collect()
+                collector.collected.iter().map(|id| (String::from(&*self.resources[*id].type_name), String::from(&*self.resources[*id].title))).collect()
             }
         }
     }
@@ -169,22 +167,19 @@ impl Compiler<'_> {
             if !seen.insert(node) {
                 continue;
             }
-            let connected = adjacency.get(&node).cloned().unwrap_or_default();
+            let Some(connected) = adjacency.remove(&node) else { continue };
+            // What `node` passes down: its inherited data, else its own metaparameters.
+            let source_data = match data.get(&node) {
+                Some(d) => Some(d.clone()),
+                None => Some(self.metaparam_data(node)).filter(|d| !d.is_empty()),
+            };
+            if let Some(source_data) = &source_data {
+                data.entry(node).or_insert_with(|| source_data.clone());
+            }
+            let tags = self.resources[node].tags.clone();
             for target in &connected {
-                let source_data = match data.get(&node) {
-                    Some(d) => Some(d.clone()),
-                    None => {
-                        let d = self.metaparam_data(node);
-                        if d.is_empty() {
-                            None
-                        } else {
-                            Some(d)
-                        }
-                    }
-                };
-                if let Some(source_data) = source_data {
-                    data.entry(node).or_insert_with(|| source_data.clone());
-                    for (name, param) in &source_data {
+                if let Some(source_data) = &source_data {
+                    for (name, param) in source_data {
                         let unset = self.resources[*target].params.get(name).is_none_or(|p| p.value.is_undef());
                         if unset {
                             let _ = self.set_resource_param(*target, name, param.clone());
@@ -199,15 +194,17 @@ impl Compiler<'_> {
                     }
                     data.insert(*target, merged);
                 }
-                let tags = self.resources[node].tags.clone();
                 self.resources[*target].merge_tags(&tags);
             }
             queue.extend(connected);
         }
     }
 
-    /// The relationship metaparameters must name resources in the catalog.
+    /// The relationship metaparameters must name resources in the catalog. A reference
+    /// string shared by many parameters (`evaluate_relationships` gives every source the
+    /// same targets) is looked up once.
     fn validate_relationships(&self) -> R<()> {
+        let mut found: rustc_hash::FxHashSet<*const u8> = rustc_hash::FxHashSet::default();
         for id in &self.catalog_order {
             let resource = &self.resources[*id];
             if resource.is_virtual {
@@ -217,59 +214,60 @@ impl Compiler<'_> {
                 if !matches!(name.as_str(), "before" | "require" | "notify" | "subscribe") {
                     continue;
                 }
-                for value in flatten_value(param.value.clone()) {
+                let at = || Location { file: param.file.clone(), line: param.line, column: None };
+                try_for_each_flattened(&param.value, &mut |value| {
                     let owned;
-                    let reference = match &value {
-                        Value::Undef => continue,
+                    let reference = match value {
                         Value::Type(t) => match reference_of_type(t) {
                             Some(r) => {
                                 owned = r;
                                 (owned.0.as_str(), owned.1.as_str())
                             }
-                            None => continue,
+                            None => return Ok(()),
                         },
+                        Value::String(s) if found.contains(&s.as_ptr()) => return Ok(()),
                         Value::String(s) => match borrowed_reference(s) {
                             Some(r) => r,
                             None => {
-                                return Err(located(
-                                    format!("No title provided and {} is not a valid resource reference", crate::value::ruby_string_inspect(s)),
-                                    Location { file: param.file.clone(), line: param.line, column: None },
-                                ))
+                                let detail = format!("No title provided and {} is not a valid resource reference", crate::value::ruby_string_inspect(s));
+                                return Err(located(detail, at()));
                             }
                         },
-                        _ => continue,
+                        _ => return Ok(()),
                     };
                     if self.find_resource(reference.0, reference.1).is_none() {
                         let (t, title) = Self::catalog_key(reference.0, reference.1);
-                        return Err(located(
-                            format!("Could not find resource '{t}[{title}]' in parameter '{name}'"),
-                            Location { file: param.file.clone(), line: param.line, column: None },
-                        ));
+                        return Err(located(format!("Could not find resource '{t}[{title}]' in parameter '{name}'"), at()));
                     }
-                }
+                    if let Value::String(s) = value {
+                        // The values outlive this loop (they are the resources'), so an
+                        // address names one string.
+                        found.insert(s.as_ptr());
+                    }
+                    Ok(())
+                })?;
             }
         }
         Ok(())
     }
 
     /// The catalog as `to_data_hash` gives it, without unrealized virtual and exported
-    /// resources.
-    pub fn catalog_json(&self) -> CatalogOutput {
-        let mut resources = Vec::new();
-        let mut kept = rustc_hash::FxHashSet::default();
+    /// resources: built from the compiler's state, with no JSON text in between.
+    pub fn catalog(&self) -> Catalog {
+        let mut resources = Vec::with_capacity(self.catalog_order.len());
+        let mut kept = vec![false; self.resources.len()];
         for id in &self.catalog_order {
-            let resource = &self.resources[*id];
-            if resource.is_virtual {
+            if self.resources[*id].is_virtual {
                 continue;
             }
-            kept.insert(*id);
-            resources.push(self.resource_json(*id));
+            kept[*id] = true;
+            resources.push(self.catalog_resource(*id));
         }
-        let edges: Vec<Json> = self
+        let edges: Vec<Edge> = self
             .edges
             .iter()
-            .filter(|(s, t)| kept.contains(s) && kept.contains(t))
-            .map(|(s, t)| json!({ "source": self.resources[*s].reference(), "target": self.resources[*t].reference() }))
+            .filter(|(source, target)| kept[*source] && kept[*target])
+            .map(|(source, target)| Edge { source: self.resources[*source].reference(), target: self.resources[*target].reference(), event: None, callback: None })
             .collect();
         let mut classes: Vec<String> = Vec::new();
         for class in &self.classes {
@@ -290,73 +288,65 @@ impl Compiler<'_> {
             }
         }
         merge_into(&mut tags, &self.catalog_tags);
-        let json = json!({
-            "tags": tags.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
-            "name": self.settings.node_name,
-            "version": 0,
-            "code_id": null,
-            "catalog_uuid": "00000000-0000-0000-0000-000000000000",
-            "catalog_format": 2,
-            "environment": self.settings.environment,
-            "resources": resources,
-            "edges": edges,
-            "classes": classes,
-        });
-        CatalogOutput { json }
+        Catalog {
+            tags: tags.iter().map(|tag| String::from(&**tag)).collect(),
+            name: self.settings.node_name.clone(),
+            version: Json::from(0),
+            code_id: None,
+            catalog_uuid: Some("00000000-0000-0000-0000-000000000000".to_owned()),
+            catalog_format: 2,
+            environment: self.settings.environment.clone(),
+            resources,
+            edges,
+            classes,
+            metadata: None,
+            recursive_metadata: None,
+        }
     }
 
-    fn resource_json(&self, id: ResourceId) -> Json {
+    fn catalog_resource(&self, id: ResourceId) -> CatalogResource {
         let resource = &self.resources[id];
-        let mut out = JsonMap::new();
-        out.insert("type".into(), Json::String(resource.type_name.to_string()));
-        out.insert("title".into(), Json::String(resource.title.to_string()));
-        out.insert("tags".into(), Json::Array(resource.tags.iter().map(|t| Json::String(t.to_string())).collect()));
-        if let Some(file) = &resource.file {
-            out.insert("file".into(), Json::String(file.to_string()));
-        }
-        if let Some(line) = resource.line {
-            out.insert("line".into(), json!(line));
-        }
-        out.insert("exported".into(), Json::Bool(resource.exported));
         let kind = match &resource.implementation {
             ResourceImpl::Builtin(_) => "compilable_type",
             ResourceImpl::Define(_) => "defined_type",
             ResourceImpl::Class(_) if resource.kind_class => "class",
             _ => "unknown",
         };
-        out.insert("kind".into(), Json::String(kind.into()));
         // parse_title first (the namevar from the title), then the parameters.
         let namevar = match &resource.implementation {
             ResourceImpl::Builtin(t) => t.namevar(),
             _ => "name",
         };
-        let title_value = match &resource.implementation {
-            ResourceImpl::Builtin(t) => super::catalog::title_namevar(t, &resource.title),
-            _ => resource.title.to_string(),
-        };
-        let mut params = JsonMap::new();
+        let mut parameters = JsonMap::new();
         let namevar_value = resource.params.get(namevar).map(|p| &p.value).filter(|v| !v.is_undef());
         let first = match namevar_value {
             Some(value) => param_json(value, namevar),
-            None => Json::String(title_value.clone()),
+            None => match &resource.implementation {
+                ResourceImpl::Builtin(t) => Json::String(super::catalog::title_namevar(t, &resource.title)),
+                _ => Json::String(String::from(&*resource.title)),
+            },
         };
         let skip_namevar = !resource.title_is_main && matches!(&first, Json::String(s) if *s == *resource.title);
         if !skip_namevar {
-            params.insert(namevar.to_string(), first);
+            parameters.insert(namevar.to_string(), first);
         }
         for (name, param) in &resource.params {
             if name == namevar || param.value.is_undef() {
                 continue;
             }
-            params.insert(name.clone(), param_json(&param.value, name));
+            parameters.insert(name.clone(), param_json(&param.value, name));
         }
-        if !params.is_empty() {
-            out.insert("parameters".into(), Json::Object(params));
+        CatalogResource {
+            type_name: String::from(&*resource.type_name),
+            title: String::from(&*resource.title),
+            tags: resource.tags.iter().map(|tag| String::from(&**tag)).collect(),
+            file: resource.file.as_deref().map(str::to_owned),
+            line: resource.line,
+            exported: resource.exported,
+            kind: Some(kind.to_owned()),
+            parameters,
+            sensitive_parameters: resource.sensitive.clone(),
         }
-        if !resource.sensitive.is_empty() {
-            out.insert("sensitive_parameters".into(), Json::Array(resource.sensitive.iter().map(|s| Json::String(s.clone())).collect()));
-        }
-        Json::Object(out)
     }
 }
 
@@ -379,11 +369,26 @@ fn reference_string(type_name: &str, title: &str) -> String {
 fn param_json(value: &Value, name: &str) -> Json {
     if matches!(name, "before" | "require" | "notify" | "subscribe") {
         if let Value::Array(_) = value {
-            let flat: Vec<Json> = flatten_value(value.clone()).iter().filter(|v| !v.is_undef()).map(value_json).collect();
+            let mut flat = Vec::with_capacity(value.as_array().map_or(0, <[Value]>::len));
+            let _: Result<(), std::convert::Infallible> = try_for_each_flattened(value, &mut |item| {
+                if !item.is_undef() {
+                    flat.push(value_json(item));
+                }
+                Ok(())
+            });
             return Json::Array(flat);
         }
     }
     value_json(value)
+}
+
+/// Each value of Ruby's `Array#flatten` of a value (a non-array is its own only value),
+/// borrowed, until `action` fails.
+fn try_for_each_flattened<'v, E>(value: &'v Value, action: &mut impl FnMut(&'v Value) -> Result<(), E>) -> Result<(), E> {
+    match value {
+        Value::Array(values) => values.iter().try_for_each(|item| try_for_each_flattened(item, action)),
+        other => action(other),
+    }
 }
 
 pub fn value_json(value: &Value) -> Json {
@@ -392,7 +397,8 @@ pub fn value_json(value: &Value) -> Json {
         Value::Boolean(b) => Json::Bool(*b),
         Value::Integer(i) => json!(i),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::String(s) => Json::String(s.to_string()),
+        // `String::from`: `to_string` of an `Rc<str>` goes through the formatter.
+        Value::String(s) => Json::String(String::from(&**s)),
         Value::Array(values) => Json::Array(values.iter().map(value_json).collect()),
         Value::Hash(map) => {
             if map.keys().all(|k| matches!(k, Value::String(_))) {

@@ -18,7 +18,6 @@ mod files;
 pub mod hiera;
 mod json_position;
 pub mod metadata;
-pub mod semver;
 
 pub use files::{collect_files, FileKind};
 

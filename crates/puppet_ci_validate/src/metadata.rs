@@ -13,7 +13,7 @@ use puppet_ci_report::{Diagnostic, Position, Severity};
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::semver::{Version, VersionRange};
+use puppet_semver::{Version, VersionRange};
 
 /// The problems of one `metadata.json` text, shown as `file`.
 pub fn check(file: &Path, text: &str) -> Vec<Diagnostic> {
@@ -240,7 +240,7 @@ impl Checker<'_> {
             }
             names.push(name);
             let requirement = dependency.get("version_requirement").and_then(Value::as_str).unwrap_or("");
-            if let Err(err) = VersionRange::parse(requirement) {
+            if let Err(err) = VersionRange::parse_satisfiable(requirement) {
                 self.error("dependencies", &format!("{pointer}/version_requirement"), format!("Invalid 'version_requirement' field in metadata.json: {err}"));
                 continue;
             }
@@ -265,7 +265,7 @@ impl Checker<'_> {
                 self.warn("requirements", &pointer, "The 'pe' requirement is no longer supported by the Forge.".to_string());
             }
             let range = requirement.get("version_requirement").and_then(Value::as_str).unwrap_or("");
-            if let Err(err) = VersionRange::parse(range) {
+            if let Err(err) = VersionRange::parse_satisfiable(range) {
                 self.error("requirements", &format!("{pointer}/version_requirement"), format!("Invalid 'version_requirement' field in metadata.json: {err}"));
                 continue;
             }

@@ -15,7 +15,7 @@ pub mod loader;
 mod mt;
 pub mod regex;
 pub mod resource_types;
-pub mod semver;
+pub use puppet_semver as semver;
 mod settings;
 pub mod time;
 pub mod types;

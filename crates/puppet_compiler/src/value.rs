@@ -241,7 +241,7 @@ impl PartialEq for Value {
             (Value::Sensitive(a), Value::Sensitive(b)) => Rc::ptr_eq(a, b),
             (Value::Timespan(a), Value::Timespan(b)) | (Value::Timestamp(a), Value::Timestamp(b)) => a == b,
             (Value::SemVer(a), Value::SemVer(b)) => a == b,
-            (Value::SemVerRange(a), Value::SemVerRange(b)) => a.to_string() == b.to_string(),
+            (Value::SemVerRange(a), Value::SemVerRange(b)) => a == b,
             (Value::Binary(a), Value::Binary(b)) => a == b,
             (Value::Deferred(a), Value::Deferred(b)) => a == b,
             (Value::Collector(a), Value::Collector(b)) => a == b,

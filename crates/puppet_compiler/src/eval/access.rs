@@ -498,8 +498,8 @@ impl Compiler<'_> {
                 for item in &flat {
                     match item {
                         Value::String(s) => match crate::semver::VersionRange::parse(s) {
-                            Some(range) => out.push(range),
-                            None => return Err(self.fail("RUNTIME_ERROR", format!("Unparsable version range: \"{s}\""), span)),
+                            Ok(range) => out.push(range),
+                            Err(_) => return Err(self.fail("RUNTIME_ERROR", format!("Unparsable version range: \"{s}\""), span)),
                         },
                         Value::SemVerRange(r) => out.push((**r).clone()),
                         _ => return Err(self.fail("RUNTIME_ERROR", "SemVer[] arguments must be strings or ranges", span)),

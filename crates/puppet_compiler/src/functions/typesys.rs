@@ -239,8 +239,8 @@ fn new_value(c: &mut Compiler, ctx: &mut CallContext, args: Vec<Value>) -> R<Val
         },
         PType::SemVerRange => match &from {
             Value::String(s) => match crate::semver::VersionRange::parse(s) {
-                Some(r) => Value::SemVerRange(Rc::new(r)),
-                None => return Err(plain(format!("The string '{s}' cannot be converted to SemVerRange"))),
+                Ok(r) => Value::SemVerRange(Rc::new(r)),
+                Err(_) => return Err(plain(format!("The string '{s}' cannot be converted to SemVerRange"))),
             },
             other => return Err(conversion_error("SemVerRange", other)),
         },

@@ -136,16 +136,21 @@ impl Cache {
         }
         let catalogs: Vec<Option<String>> = new.par_iter().map(|new| new.catalog.map(Catalog::to_json)).collect();
         let mut index: BTreeMap<String, Packed> = BTreeMap::new();
-        let mut data: Vec<u8> = Vec::new();
+        // The catalogs in the order they follow the index, each written as it is (no copy
+        // of them all in one buffer).
+        let mut data: Vec<Vec<u8>> = Vec::with_capacity(new.len());
+        let mut data_length = 0u64;
+        let mut place_of = |bytes: Vec<u8>| {
+            let place = (data_length, bytes.len() as u64);
+            data_length += bytes.len() as u64;
+            data.push(bytes);
+            place
+        };
         for (new, catalog) in new.iter().zip(catalogs) {
             if index.contains_key(new.key) {
                 continue;
             }
-            let catalog = catalog.map(|json| {
-                let place = (data.len() as u64, json.len() as u64);
-                data.extend_from_slice(json.as_bytes());
-                place
-            });
+            let catalog = catalog.map(|json| place_of(json.into_bytes()));
             index.insert(new.key.to_string(), Packed { entry: new.entry.clone(), catalog });
         }
         if let Some(pack) = &self.pack {
@@ -158,9 +163,7 @@ impl Cache {
                     None => None,
                     Some((offset, length)) => {
                         let Some(bytes) = pack.read(offset, length) else { continue };
-                        let place = (data.len() as u64, length);
-                        data.extend_from_slice(&bytes);
-                        Some(place)
+                        Some(place_of(bytes))
                     }
                 };
                 index.insert(key.clone(), Packed { entry: packed.entry.clone(), catalog });
@@ -170,11 +173,15 @@ impl Cache {
         let path = pack_path(dir, &self.base);
         write_atomically_with(&path, |file| {
             // The lengths line holds the total length, so its own length is part of it.
-            let head_without_lengths = PACK_HEADER.len() + 1 + index.len() + data.len();
-            let lengths = pack_lengths(index.len(), head_without_lengths);
-            std::io::Write::write_all(file, format!("{PACK_HEADER}\n{lengths}").as_bytes())?;
-            std::io::Write::write_all(file, index.as_bytes())?;
-            std::io::Write::write_all(file, &data)
+            let without_lengths = PACK_HEADER.len() + 1 + index.len() + data_length as usize;
+            let lengths = pack_lengths(index.len(), without_lengths);
+            let mut file = std::io::BufWriter::new(file);
+            std::io::Write::write_all(&mut file, format!("{PACK_HEADER}\n{lengths}").as_bytes())?;
+            std::io::Write::write_all(&mut file, index.as_bytes())?;
+            for bytes in &data {
+                std::io::Write::write_all(&mut file, bytes)?;
+            }
+            std::io::Write::flush(&mut file)
         })
     }
 }

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use puppet_facts::FactSet;
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::project::Project;
@@ -55,9 +56,10 @@ pub(crate) fn resolve(project: &Project) -> Result<(Vec<NamedFacts>, Vec<String>
             }
         }
     } else {
-        for name in &catalog.fact_sets {
-            sets.push(load_named(name, &project.root, &format!("{context}: {name}"))?);
-        }
+        // The sets are parsed and hashed (for the cache keys) in parallel; the first one
+        // in the list that does not load is the error.
+        let loaded: Vec<Result<NamedFacts>> = catalog.fact_sets.par_iter().map(|name| load_named(name, &project.root, &format!("{context}: {name}"))).collect();
+        sets = loaded.into_iter().collect::<Result<_>>()?;
         for wanted in &support {
             if !sets.iter().any(|set| covers(&set.set, &wanted.os, &wanted.release)) {
                 let names: Vec<&str> = sets.iter().map(|set| set.name.as_str()).collect();

@@ -275,6 +275,9 @@ fn run(name: &str, config: &Config, options: &StageOptions, with_roles: bool, se
         report.matrix = Some(matrix);
     }
     report.duration = started.elapsed();
+    // Freeing the catalogs is a few per cent of a cold run: done on every thread.
+    drop(catalogs_by_set);
+    results.into_par_iter().for_each(drop);
     Ok(report)
 }
 

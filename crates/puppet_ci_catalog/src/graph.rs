@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use puppet_catalog::{Catalog, Resource};
 use serde::{Deserialize, Serialize};
+use rustc_hash::FxHashSet;
 use serde_json::Value;
 
 use crate::refs::{references, Index};
@@ -115,7 +116,7 @@ impl Graph {
                 successors[Graph::end(resource)].push(Graph::end(container));
             }
         }
-        let mut manual: HashSet<(usize, usize)> = HashSet::new();
+        let mut manual: FxHashSet<(usize, usize)> = FxHashSet::default();
         for relationship in index.relationships() {
             if let Some((source, target)) = relationship.edge() {
                 manual.insert((source, target));
@@ -190,7 +191,7 @@ impl Graph {
     }
 
     /// A shortest cycle through `from` inside `component`, as nodes.
-    fn cycle_through(&self, from: usize, component: &HashSet<usize>) -> Vec<usize> {
+    fn cycle_through(&self, from: usize, component: &FxHashSet<usize>) -> Vec<usize> {
         let mut previous: BTreeMap<usize, usize> = BTreeMap::new();
         let mut queue = std::collections::VecDeque::from([from]);
         while let Some(node) = queue.pop_front() {
@@ -219,9 +220,9 @@ impl Graph {
 /// What Puppet's types relate by themselves (`autorequire`): a file to its nearest parent
 /// folder, its owner, its group and its link target; an exec to its cwd, the files its
 /// commands name and its user; a user to its groups. (source, target) pairs.
-fn automatic_relationships(index: &Index<'_>) -> Vec<(usize, usize)> {
+fn automatic_relationships<'c>(index: &Index<'c>) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    let text = |resource: &Resource, parameter: &str| resource.parameters.get(parameter).and_then(Value::as_str).map(str::to_string);
+    let text = |resource: &'c Resource, parameter: &str| -> Option<&'c str> { resource.parameters.get(parameter).and_then(Value::as_str) };
     let by_name = |type_name: &str, name: &str| -> Option<usize> {
         if name.is_empty() || name.bytes().all(|byte| byte.is_ascii_digit()) {
             return None;
@@ -233,31 +234,32 @@ fn automatic_relationships(index: &Index<'_>) -> Vec<(usize, usize)> {
         let mut requires: Vec<Option<usize>> = Vec::new();
         match resource.type_name.as_str() {
             "File" => {
-                let path = text(resource, "path").unwrap_or_else(|| resource.title.clone());
-                let mut parent = std::path::Path::new(&path).parent();
+                let path = text(resource, "path").unwrap_or(&resource.title);
+                let mut parent = std::path::Path::new(path).parent();
                 while let Some(folder) = parent {
-                    if let Some(found) = index.find("File", &folder.display().to_string()) {
+                    // A parent of a path given as text is text too.
+                    if let Some(found) = folder.to_str().and_then(|folder| index.find("File", folder)) {
                         requires.push(Some(found));
                         break;
                     }
                     parent = folder.parent();
                 }
-                requires.push(text(resource, "owner").and_then(|owner| by_name("User", &owner)));
-                requires.push(text(resource, "group").and_then(|group| by_name("Group", &group)));
-                requires.push(text(resource, "target").and_then(|target| index.find("File", &target)));
+                requires.push(text(resource, "owner").and_then(|owner| by_name("User", owner)));
+                requires.push(text(resource, "group").and_then(|group| by_name("Group", group)));
+                requires.push(text(resource, "target").and_then(|target| index.find("File", target)));
             }
             "Exec" => {
-                requires.push(text(resource, "cwd").and_then(|cwd| index.find("File", &cwd)));
+                requires.push(text(resource, "cwd").and_then(|cwd| index.find("File", cwd)));
                 for parameter in ["command", "onlyif", "unless"] {
                     let lines = resource.parameters.get(parameter).map(references).unwrap_or_default();
                     for line in lines {
                         requires.extend(absolute_paths(line).into_iter().map(|path| index.find("File", &path)));
                     }
                 }
-                requires.push(text(resource, "user").and_then(|user| by_name("User", &user)));
+                requires.push(text(resource, "user").and_then(|user| by_name("User", user)));
             }
             "User" => {
-                requires.push(text(resource, "gid").and_then(|group| by_name("Group", &group)));
+                requires.push(text(resource, "gid").and_then(|group| by_name("Group", group)));
                 let groups = resource.parameters.get("groups").map(references).unwrap_or_default();
                 requires.extend(groups.iter().map(|group| by_name("Group", group)));
             }
@@ -272,7 +274,7 @@ fn cycles(index: &Index<'_>, display: &dyn Fn(&str) -> String) -> Vec<Finding> {
     let graph = Graph::build(index);
     let mut findings = Vec::new();
     for component in graph.cyclic_components() {
-        let members: HashSet<usize> = component.iter().copied().collect();
+        let members: FxHashSet<usize> = component.iter().copied().collect();
         let from = *component.iter().min().expect("a component has members");
         let nodes = graph.cycle_through(from, &members);
         // Nodes to resources: a container's start and end are the container.
@@ -358,7 +360,7 @@ fn unnotified_services(index: &Index<'_>, display: &dyn Fn(&str) -> String) -> V
             refreshes.entry(source).or_default().push(target);
         }
     }
-    let ordered_before: HashSet<(usize, usize)> = relationships.iter().filter_map(|relationship| relationship.edge()).collect();
+    let ordered_before: FxHashSet<(usize, usize)> = relationships.iter().filter_map(|relationship| relationship.edge()).collect();
     let mut findings = Vec::new();
     for (position, file) in index.catalog.resources.iter().enumerate() {
         if file.type_name != "File" || !(file.parameters.contains_key("content") || file.parameters.contains_key("source")) {
@@ -394,10 +396,10 @@ fn unnotified_services(index: &Index<'_>, display: &dyn Fn(&str) -> String) -> V
 /// The resources a change to `position` refreshes: the targets of the notify/subscribe
 /// relationships of it and its containers, a container's targets standing for all it
 /// contains, followed through the refresh-only execs that pass a refresh on.
-fn refreshed_by(index: &Index<'_>, refreshes: &BTreeMap<usize, Vec<usize>>, position: usize) -> HashSet<usize> {
-    let mut reached: HashSet<usize> = HashSet::new();
+fn refreshed_by(index: &Index<'_>, refreshes: &BTreeMap<usize, Vec<usize>>, position: usize) -> FxHashSet<usize> {
+    let mut reached: FxHashSet<usize> = FxHashSet::default();
     let mut queue: Vec<usize> = index.with_containers(position);
-    let mut seen: HashSet<usize> = queue.iter().copied().collect();
+    let mut seen: FxHashSet<usize> = queue.iter().copied().collect();
     while let Some(source) = queue.pop() {
         for &target in refreshes.get(&source).map(Vec::as_slice).unwrap_or_default() {
             for inside in index.with_contents(target) {

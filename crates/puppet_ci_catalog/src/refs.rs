@@ -2,9 +2,9 @@
 //! and an index of a catalog's resources by reference, alias and containment.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use puppet_catalog::{Catalog, Resource};
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 /// The relationship metaparameters, as (name, whether the resource named is the source).
@@ -85,11 +85,11 @@ pub(crate) fn references(value: &Value) -> Vec<&str> {
 /// The resources of a catalog by key, with each one's container.
 pub(crate) struct Index<'c> {
     pub catalog: &'c Catalog,
-    by_key: HashMap<(String, String), usize>,
+    by_key: FxHashMap<(String, String), usize>,
     /// What `find_ref` answers for `Type[title]` spelled exactly as a resource's type and
     /// title (what a catalog's edges and most relationships say), found without making a
     /// key: the resource whose key it is.
-    exact: HashMap<(&'c str, &'c str), usize>,
+    exact: FxHashMap<(&'c str, &'c str), usize>,
     container: Vec<Option<usize>>,
     children: Vec<Vec<usize>>,
     relationships: OnceCell<Vec<Relationship<'c>>>,
@@ -97,8 +97,8 @@ pub(crate) struct Index<'c> {
 
 impl<'c> Index<'c> {
     pub fn new(catalog: &'c Catalog) -> Index<'c> {
-        let mut by_key = HashMap::with_capacity(catalog.resources.len());
-        let mut exact = HashMap::with_capacity(catalog.resources.len());
+        let mut by_key = FxHashMap::with_capacity_and_hasher(catalog.resources.len(), Default::default());
+        let mut exact = FxHashMap::with_capacity_and_hasher(catalog.resources.len(), Default::default());
         for (position, resource) in catalog.resources.iter().enumerate() {
             let found = *by_key.entry(key(&resource.type_name, &resource.title)).or_insert(position);
             // `find_ref` on this spelling makes the same key (a canonical type differs
@@ -138,6 +138,10 @@ impl<'c> Index<'c> {
     }
 
     pub fn find(&self, type_name: &str, title: &str) -> Option<usize> {
+        // A resource's own type and title: what its key finds, without making the key.
+        if let Some(&found) = self.exact.get(&(type_name, title)) {
+            return Some(found);
+        }
         self.by_key.get(&key(type_name, title)).copied()
     }
 

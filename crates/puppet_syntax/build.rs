@@ -88,6 +88,31 @@ fn main() {
     }
     writeln!(out, "pub static PRODUCTIONS: [(u16, u8, &str); {}] = [{}];", productions.len(), productions.join(", ")).unwrap();
 
+    // Productions as an enum, so that grammar actions match on a production rather than
+    // on its text: `rule__SYMBOL_SYMBOL` (`rule__` for an empty one), discriminant = index.
+    out.push_str("\n/// The grammar's productions, each named `rule__symbols` with its index as discriminant.\n");
+    out.push_str("#[allow(non_camel_case_types, dead_code)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\n#[repr(u16)]\npub enum P {\n");
+    let mut names = Vec::new();
+    for pidx in grammar.iter_pidxs() {
+        let rule = grammar.prod_to_rule(pidx);
+        let symbols: Vec<&str> = grammar
+            .prod(pidx)
+            .iter()
+            .map(|symbol| match symbol {
+                Symbol::Rule(ridx) => grammar.rule_name_str(*ridx),
+                Symbol::Token(tidx) => grammar.token_name(*tidx).unwrap_or("UNKNOWN"),
+            })
+            .collect();
+        let rule_name = grammar.rule_name_str(rule);
+        // grmtools adds a start rule of its own (`^`): not a Rust identifier.
+        let rule_name = if rule_name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') { rule_name.to_string() } else { "start".to_string() };
+        let name = format!("{rule_name}__{}", symbols.join("_"));
+        writeln!(out, "    {name} = {},", usize::from(pidx)).unwrap();
+        names.push(name);
+    }
+    out.push_str("}\n");
+    writeln!(out, "pub static PRODUCTION_KINDS: [P; {}] = [{}];", names.len(), names.iter().map(|name| format!("P::{name}")).collect::<Vec<_>>().join(", ")).unwrap();
+
     let target = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("egrammar_tables.rs");
     std::fs::write(&target, out).unwrap_or_else(|err| panic!("cannot write {}: {err}", target.display()));
 }

@@ -1,6 +1,11 @@
-//! Puppet 7 syntax: parses manifests (`.pp`) and templates (`.epp`) with our tree-sitter
-//! grammar, lowers the CST to a typed, owned AST shaped like Puppet's own model, prints
-//! it in Puppet's PN notation, and runs the validation Puppet does when it parses.
+//! Puppet 7 syntax: parses manifests (`.pp`) and templates (`.epp`) into a typed, owned
+//! AST shaped like Puppet's own model, prints it in Puppet's PN notation, and runs the
+//! validation Puppet does when it parses.
+//!
+//! Two front ends build the same tree: Puppet's own lexer and grammar with actions that
+//! build the AST ([`puppet_parser`], the fast path), and our tree-sitter grammar with the
+//! CST lowered (`lower`), which takes every file the first gives up on (syntax errors
+//! above all) and reports its errors.
 //!
 //! This is the only crate that knows the CST: everything else reads [`ast`].
 //! Parsing never fails and never panics: [`parse`] returns the tree *and* its errors.
@@ -95,11 +100,31 @@ pub unsafe fn use_c_allocator(allocator: &CAllocator) {
 
 /// Parses Puppet code (a `.pp` manifest).
 pub fn parse(source: &str) -> Parse {
+    if let Some(program) = puppet_parser::build(source, false) {
+        return Parse { program, errors: Vec::new() };
+    }
     lower::parse(source, lower::Mode::Manifest)
+}
+
+/// The tree of a file built by Puppet's grammar (the fast path of [`parse`]), or `None`
+/// where [`parse`] takes the tree-sitter path; for the tests that compare the two.
+#[doc(hidden)]
+pub fn parse_with_puppet_grammar(source: &str, epp: bool) -> Option<Program> {
+    puppet_parser::build(source, epp)
+}
+
+/// [`parse`] or [`parse_epp`] by the tree-sitter path only; for the tests that compare
+/// the two paths.
+#[doc(hidden)]
+pub fn parse_with_tree_sitter(source: &str, epp: bool) -> Parse {
+    lower::parse(source, if epp { lower::Mode::Template } else { lower::Mode::Manifest })
 }
 
 /// Parses an EPP template (a `.epp` file).
 pub fn parse_epp(source: &str) -> Parse {
+    if let Some(program) = puppet_parser::build(source, true) {
+        return Parse { program, errors: Vec::new() };
+    }
     lower::parse(source, lower::Mode::Template)
 }
 

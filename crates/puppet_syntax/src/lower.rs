@@ -1322,7 +1322,7 @@ impl<'s> Lowerer<'s> {
 
 /// The value of template text as Puppet's `EppScanner` gives it: comments removed,
 /// `<%%` and `%%>` unescaped, blanks trimmed around `-%>` and `<%-`.
-fn epp_text(raw: &str, skip_leading: bool, trim_trailing: bool) -> String {
+pub(crate) fn epp_text(raw: &str, skip_leading: bool, trim_trailing: bool) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
     let mut skip = skip_leading;
@@ -1372,15 +1372,15 @@ enum Piece<'s> {
     Interpolation(Node<'s>),
 }
 
-struct HeredocSpec {
-    tag: String,
-    syntax: String,
-    interpolate: bool,
-    escapes: Escapes,
+pub(crate) struct HeredocSpec {
+    pub(crate) tag: String,
+    pub(crate) syntax: String,
+    pub(crate) interpolate: bool,
+    pub(crate) escapes: Escapes,
 }
 
 /// `@(TAG:syntax/escapes)` as Puppet's `PATTERN_HEREDOC` reads it.
-fn parse_heredoc_spec(spec: &str) -> Result<HeredocSpec, String> {
+pub(crate) fn parse_heredoc_spec(spec: &str) -> Result<HeredocSpec, String> {
     let inner = spec.strip_prefix("@(").and_then(|rest| rest.strip_suffix(')')).ok_or("Invalid heredoc syntax")?;
     let tag_end = inner.find([':', '/']).unwrap_or(inner.len());
     let mut tag = inner[..tag_end].trim().to_string();
@@ -1425,7 +1425,7 @@ fn spec_has_valid_syntax(spec: &str) -> bool {
 
 /// The end line `   |- TAG`: its leading blanks, whether it has a margin `|`, and
 /// whether `-` removes the last line break.
-fn parse_end_line(line: &str, tag: &str) -> (String, bool, bool) {
+pub(crate) fn parse_end_line(line: &str, tag: &str) -> (String, bool, bool) {
     let position = line.rfind(tag).unwrap_or(0);
     let before = &line[..position];
     // Puppet's regex finds the first place where blanks, `|` and `-` lead to the tag.
@@ -1445,7 +1445,7 @@ fn parse_end_line(line: &str, tag: &str) -> (String, bool, bool) {
 }
 
 /// The source text `from..to` of a heredoc body, with `margin` removed at each line start.
-fn strip_margin(source: &str, body_start: usize, from: usize, to: usize, margin: Option<&str>) -> String {
+pub(crate) fn strip_margin(source: &str, body_start: usize, from: usize, to: usize, margin: Option<&str>) -> String {
     let raw = &source[from..to];
     let Some(margin) = margin else { return raw.to_string() };
     let mut out = String::with_capacity(raw.len());
@@ -1463,7 +1463,7 @@ fn strip_margin(source: &str, body_start: usize, from: usize, to: usize, margin:
 }
 
 /// A regex token's pattern as Ruby's `Regexp#source`: between the slashes, `\/` as `/`.
-fn regex_source(text: &str) -> String {
+pub(crate) fn regex_source(text: &str) -> String {
     let inner = text.strip_prefix('/').unwrap_or(text);
     let inner = inner.strip_suffix('/').unwrap_or(inner);
     inner.replace("\\/", "/")

@@ -3,6 +3,7 @@
 //! byte offsets and errors, produced lazily as Racc pulls them (a double quoted string or
 //! a heredoc is read whole, interpolations included, when its first token is asked for).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use super::issues::Issue;
@@ -18,12 +19,15 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Token {
+pub struct Token<'s> {
     pub kind: Kind,
     /// Byte offset in the file.
     pub offset: usize,
+    /// Byte offset of the token's end in the file; for the text pieces of a double quoted
+    /// string, where its interpolation starts (the `$`).
+    pub end: usize,
     /// Puppet's `value[:value]` as `on_error` prints it.
-    pub value: String,
+    pub value: Cow<'s, str>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,18 +84,22 @@ pub struct Lexer<'s> {
     bytes: &'s [u8],
     pos: usize,
     /// StringScanner#matched: what the last successful scan matched.
-    matched: Option<String>,
-    queue: VecDeque<Token>,
+    matched: Option<Cow<'s, str>>,
+    queue: VecDeque<Token<'s>>,
     brace_count: i64,
     after: Option<Kind>,
     line_lexical_start: usize,
     newline_jump: Option<usize>,
     epp_mode: Option<EppMode>,
     epp_open: bool,
+    /// Where the EPP tag that ended the last template text starts (its `<%`).
+    epp_tag: usize,
     /// Set for the lexer of a heredoc's text.
     sub: Option<SubLocator>,
     /// Heredoc text: the escapes and whether `$` interpolates.
     uq: Option<(Escapes, bool)>,
+    /// Byte ranges of the comments skipped, in order (not kept for a heredoc's text).
+    pub comments: Vec<(usize, usize)>,
     /// The first token was asked for (lexer2 skips leading blanks, EPP starts its text).
     started: bool,
     finished: bool,
@@ -153,8 +161,10 @@ impl<'s> Lexer<'s> {
             newline_jump: None,
             epp_mode: epp.then_some(EppMode::Text),
             epp_open: false,
+            epp_tag: 0,
             sub: None,
             uq: None,
+            comments: Vec::new(),
             started: false,
             finished: false,
         }
@@ -176,8 +186,8 @@ impl<'s> Lexer<'s> {
         self.bytes.get(self.pos + ahead).copied()
     }
 
-    fn token(&self, kind: Kind, offset: usize, value: impl Into<String>) -> Token {
-        Token { kind, offset: self.global(offset), value: value.into() }
+    fn token(&self, kind: Kind, offset: usize, value: impl Into<Cow<'s, str>>) -> Token<'s> {
+        Token { kind, offset: self.global(offset), end: self.global(self.pos.max(offset)), value: value.into() }
     }
 
     /// lexer2's `followed_by`: the next five characters, for messages.
@@ -199,7 +209,7 @@ impl<'s> Lexer<'s> {
             self.pos += length;
         }
         if self.pos > start {
-            self.matched = Some(self.text[start..self.pos].to_string());
+            self.matched = Some(Cow::Borrowed(&self.text[start..self.pos]));
             true
         } else {
             // A failed scan leaves StringScanner without a match.
@@ -209,7 +219,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// The next token for the parser; `None` at the end of the input.
-    pub fn next_token(&mut self) -> Lexed<Option<Token>> {
+    pub fn next_token(&mut self) -> Lexed<Option<Token<'s>>> {
         if !self.started {
             self.started = true;
             if self.epp_mode.is_some() {
@@ -238,14 +248,14 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn emit(&mut self, token: T, offset: usize, length: usize) -> Option<Token> {
+    fn emit(&mut self, token: T, offset: usize, length: usize) -> Option<Token<'s>> {
         self.pos = offset + length;
         let value = &self.text[offset..offset + length];
         Some(self.token(Kind::G(token), offset, value))
     }
 
     /// lexer2's selector: one token (or `None` for whitespace and comments).
-    fn lex_token(&mut self) -> Lexed<Option<Token>> {
+    fn lex_token(&mut self) -> Lexed<Option<Token<'s>>> {
         let before = self.pos;
         let Some(c) = self.peek(0) else { return Ok(None) };
         let next = self.peek(1);
@@ -255,7 +265,8 @@ impl<'s> Lexer<'s> {
             b',' => self.emit(T::COMMA, before, 1),
             b'[' => {
                 let after_space = before == 0 || matches!(self.bytes[before - 1], b' ' | b'\t' | b'\r' | b'\n')
-                    || self.text[..before].chars().next_back().is_some_and(|ch| blank_at(&ch.to_string(), 0) > 0);
+                    || self.bytes[before - 1] >= 0x80
+                        && self.text[..before].chars().next_back().is_some_and(|ch| blank_at(self.text, before - ch.len_utf8()) > 0);
                 self.emit(if after_space { T::LISTSTART } else { T::LBRACK }, before, 1)
             }
             b']' => self.emit(T::RBRACK, before, 1),
@@ -355,7 +366,10 @@ impl<'s> Lexer<'s> {
                 while self.peek(0).is_some_and(|byte| byte != b'\n') {
                     self.pos += 1;
                 }
-                self.matched = Some(self.text[before..self.pos].to_string());
+                self.matched = Some(Cow::Borrowed(&self.text[before..self.pos]));
+                if self.sub.is_none() {
+                    self.comments.push((before, self.pos));
+                }
                 None
             }
             b'/' => {
@@ -363,7 +377,10 @@ impl<'s> Lexer<'s> {
                     match self.text[before + 2..].find("*/") {
                         Some(end) => {
                             self.pos = before + 2 + end + 2;
-                            self.matched = Some(self.text[before..self.pos].to_string());
+                            self.matched = Some(Cow::Borrowed(&self.text[before..self.pos]));
+                            if self.sub.is_none() {
+                                self.comments.push((before, self.pos));
+                            }
                         }
                         None => return self.error(Issue::UnclosedMlComment, before),
                     }
@@ -394,7 +411,7 @@ impl<'s> Lexer<'s> {
                         let end = self.classref_end(before);
                         if self.bytes.get(end..end + 2) != Some(b"::") {
                             self.pos = end;
-                            self.matched = Some(self.text[before..end].to_string());
+                            self.matched = Some(Cow::Borrowed(&self.text[before..end]));
                             Some(self.token(Kind::G(T::CLASSREF), before, &self.text[before..end]))
                         } else {
                             return self.error(Issue::IllegalFullyQualifiedClassReference, end + 3);
@@ -404,7 +421,7 @@ impl<'s> Lexer<'s> {
                             Some(end) => {
                                 self.pos = end;
                                 let value = &self.text[before..end];
-                                self.matched = Some(value.to_string());
+                                self.matched = Some(Cow::Borrowed(value));
                                 let kind = if is_name(value) { T::NAME } else { T::WORD };
                                 Some(self.token(Kind::G(kind), before, value))
                             }
@@ -419,7 +436,7 @@ impl<'s> Lexer<'s> {
                 let end = dollar_var_end(self.bytes, before);
                 if end > before {
                     self.pos = end;
-                    self.matched = Some(self.text[before..end].to_string());
+                    self.matched = Some(Cow::Borrowed(&self.text[before..end]));
                     Some(self.token(Kind::G(T::VARIABLE), before, &self.text[before + 1..end]))
                 } else {
                     self.pos = before + 1;
@@ -442,7 +459,7 @@ impl<'s> Lexer<'s> {
                             from -= self.text[..from].chars().next_back().map_or(1, char::len_utf8);
                         }
                         self.pos = end;
-                        self.matched = Some(self.text[from..end].to_string());
+                        self.matched = Some(Cow::Borrowed(&self.text[from..end]));
                         Some(self.token(Kind::G(T::STRING), before, value))
                     }
                     None => {
@@ -470,7 +487,7 @@ impl<'s> Lexer<'s> {
                 let end = self.bare_word_end(before).unwrap_or(before + 1);
                 self.pos = end;
                 let value = &self.text[before..end];
-                self.matched = Some(value.to_string());
+                self.matched = Some(Cow::Borrowed(value));
                 if is_name(value) {
                     let kind = keyword(value).unwrap_or(T::NAME);
                     Some(self.token(Kind::G(kind), before, value))
@@ -481,7 +498,7 @@ impl<'s> Lexer<'s> {
             b'A'..=b'Z' => {
                 let end = self.classref_end(before);
                 self.pos = end;
-                self.matched = Some(self.text[before..end].to_string());
+                self.matched = Some(Cow::Borrowed(&self.text[before..end]));
                 if self.bytes.get(end..end + 2) == Some(b"::") {
                     return self.error(Issue::IllegalClassReference, end + 1);
                 }
@@ -524,7 +541,7 @@ impl<'s> Lexer<'s> {
     }
 
     /// `/[^/]*/`, extended while its end is an escaped slash; else a DIV.
-    fn regex(&mut self, before: usize) -> Lexed<Option<Token>> {
+    fn regex(&mut self, before: usize) -> Lexed<Option<Token<'s>>> {
         let Some(close) = self.text[before + 1..].find('/') else {
             return Ok(self.emit(T::DIV, before, 1));
         };
@@ -537,7 +554,7 @@ impl<'s> Lexer<'s> {
         }
         self.pos = end;
         let value = &self.text[before..end];
-        self.matched = Some(value.to_string());
+        self.matched = Some(Cow::Borrowed(value));
         let source = value[1..value.len() - 1].replace("\\/", "/");
         if let Some(problem) = regex_problem(&source) {
             let message = format!("{problem}: /{}/", source.replace('/', "\\/"));
@@ -594,11 +611,11 @@ impl<'s> Lexer<'s> {
         }
     }
 
-    fn number(&mut self, before: usize) -> Lexed<Token> {
+    fn number(&mut self, before: usize) -> Lexed<Token<'s>> {
         if let Some(end) = number_end(self.bytes, before) {
             self.pos = end;
             let value = &self.text[before..end];
-            self.matched = Some(value.to_string());
+            self.matched = Some(Cow::Borrowed(value));
             if let Some(issue) = numeric_issue(value) {
                 return self.error(issue, before);
             }
@@ -640,10 +657,10 @@ impl<'s> Lexer<'s> {
 
     /// interpolate_dq: a double quoted string, as one STRING or as DQPRE, its
     /// interpolations' tokens, DQMID... DQPOST, all queued before the first is returned.
-    fn interpolate_dq(&mut self) -> Lexed<Option<Token>> {
+    fn interpolate_dq(&mut self) -> Lexed<Option<Token<'s>>> {
         let before = self.pos;
         self.pos += 1;
-        self.matched = Some("\"".to_string());
+        self.matched = Some(Cow::Borrowed("\""));
         let queued = self.queue.len();
         self.interpolate(before, true, true)?;
         Ok(self.queue.remove(queued))
@@ -667,7 +684,9 @@ impl<'s> Lexer<'s> {
                         let count = self.brace_count;
                         self.brace_count += 1;
                         let kind = if first { T::DQPRE } else { T::DQMID };
-                        self.queue.push_back(self.token(Kind::G(kind), before, text));
+                        let mut token = self.token(Kind::G(kind), before, text);
+                        token.end = self.global(self.pos - 2);
+                        self.queue.push_back(token);
                         self.enqueue_until(count)?;
                         break;
                     }
@@ -675,10 +694,14 @@ impl<'s> Lexer<'s> {
                         let end = variable_end(self.bytes, self.pos);
                         if end > self.pos {
                             let kind = if first { T::DQPRE } else { T::DQMID };
-                            self.queue.push_back(self.token(Kind::G(kind), before, text));
-                            let name = self.text[self.pos..end].to_string();
-                            self.matched = Some(name.clone());
-                            self.queue.push_back(self.token(Kind::G(T::VARIABLE), after - 1, name));
+                            let mut token = self.token(Kind::G(kind), before, text);
+                            token.end = self.global(after - 1);
+                            self.queue.push_back(token);
+                            let name = &self.text[self.pos..end];
+                            self.matched = Some(Cow::Borrowed(name));
+                            let mut variable = self.token(Kind::G(T::VARIABLE), after - 1, name);
+                            variable.end = self.global(end);
+                            self.queue.push_back(variable);
                             self.pos = end;
                             break;
                         }
@@ -748,7 +771,7 @@ impl<'s> Lexer<'s> {
                     return self.error(Issue::UnclosedQuote { after, followed_by: self.followed_by() }, self.pos);
                 }
                 self.pos = at;
-                self.matched = Some(String::new());
+                self.matched = Some(Cow::Borrowed(""));
                 return Ok((text, Terminator::End));
             };
             let escapes_apply = !matches!(escapes, Escapes::Heredoc { flags: None });
@@ -761,17 +784,17 @@ impl<'s> Lexer<'s> {
             }
             if ch == '"' && dq {
                 self.pos = at + 1;
-                self.matched = Some("\"".to_string());
+                self.matched = Some(Cow::Borrowed("\""));
                 return Ok((text, Terminator::End));
             }
             if ch == '$' && interpolate {
                 if self.bytes.get(at + 1) == Some(&b'{') {
                     self.pos = at + 2;
-                    self.matched = Some("${".to_string());
+                    self.matched = Some(Cow::Borrowed("${"));
                     return Ok((text, Terminator::Expression));
                 }
                 self.pos = at + 1;
-                self.matched = Some("$".to_string());
+                self.matched = Some(Cow::Borrowed("$"));
                 return Ok((text, Terminator::Dollar));
             }
             text.push(ch);
@@ -851,13 +874,16 @@ impl<'s> Lexer<'s> {
                     has_margin: end.margin,
                 };
                 let lines_text: String = lines.concat();
-                self.queue.push_back(self.token(Kind::G(T::SUBLOCATE), heredoc_offset, format!("{lines_text:?}")));
+                // The text's token ends where the end tag's line starts.
+                let mut sublocate = self.token(Kind::G(T::SUBLOCATE), heredoc_offset, format!("{lines_text:?}"));
+                sublocate.end = self.global(self.pos - line_end);
+                self.queue.push_back(sublocate);
                 let mut sublexer = Lexer::new(&text, false);
                 sublexer.started = true;
                 sublexer.sub = Some(sub);
                 sublexer.uq = Some((Escapes::Heredoc { flags }, dqstring_style));
                 sublexer.interpolate(0, false, true)?;
-                self.queue.extend(sublexer.queue.drain(..));
+                self.queue.extend(sublexer.queue.drain(..).map(|token| Token { value: Cow::Owned(token.value.into_owned()), ..token }));
                 self.pos = pos_after_heredoc;
                 return Ok(());
             }
@@ -882,14 +908,18 @@ impl<'s> Lexer<'s> {
             EppScan::Error(issue) => return self.error(issue, self.pos),
             EppScan::Epp => {
                 if let Some(text) = text.filter(|text| !text.is_empty()) {
-                    self.queue.push_back(self.token(Kind::G(T::RENDER_STRING), before, text));
+                    let mut token = self.token(Kind::G(T::RENDER_STRING), before, text);
+                    token.end = self.global(self.epp_tag);
+                    self.queue.push_back(token);
                 }
                 self.epp_mode = Some(EppMode::Epp);
                 self.epp_open = true;
             }
             EppScan::Expr => {
                 if let Some(text) = text.filter(|text| !text.is_empty()) {
-                    self.queue.push_back(self.token(Kind::G(T::RENDER_STRING), before, text));
+                    let mut token = self.token(Kind::G(T::RENDER_STRING), before, text);
+                    token.end = self.global(self.epp_tag);
+                    self.queue.push_back(token);
                 }
                 self.queue.push_back(self.token(Kind::G(T::RENDER_EXPR), before, ""));
                 self.epp_mode = Some(EppMode::Expr);
@@ -914,13 +944,10 @@ impl<'s> Lexer<'s> {
             };
             self.pos += part.len();
             if skip_leading {
+                // part.sub!(/^[ \t]*\r?(?:\n|\z)?/, ''): the line break is optional.
                 let trimmed = part.trim_start_matches([' ', '\t']);
-                let trimmed = trimmed.strip_prefix('\r').map_or(trimmed, |rest| if rest.starts_with('\n') || rest.is_empty() { rest } else { trimmed });
-                if let Some(rest) = trimmed.strip_prefix('\n') {
-                    part = rest.to_string();
-                } else if trimmed.is_empty() {
-                    part = String::new();
-                }
+                let trimmed = trimmed.strip_prefix('\r').unwrap_or(trimmed);
+                part = trimmed.strip_prefix('\n').unwrap_or(trimmed).to_string();
                 skip_leading = false;
             }
             part = part.replace("%%>", "%>");
@@ -928,6 +955,7 @@ impl<'s> Lexer<'s> {
             if !found {
                 return (Some(text), EppScan::Text);
             }
+            self.epp_tag = self.pos - 2;
             match self.peek(0) {
                 None => {
                     return (Some(text), EppScan::Error(Issue::EppUnbalancedExpression));
@@ -967,7 +995,9 @@ impl<'s> Lexer<'s> {
                 }
             }
         }
-        (Some(text), EppScan::Text)
+        // The input ended right after a comment or `<%%`: Ruby's `until` loop ends with
+        // nil, so Puppet renders nothing of this text.
+        (None, EppScan::Text)
     }
 }
 

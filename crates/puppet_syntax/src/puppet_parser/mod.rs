@@ -1,12 +1,16 @@
-//! Where Puppet reports the first syntax error of a file, found the way Puppet finds it:
-//! its lexer ([`lexer`], a port of lexer2.rb) feeding an LR parser of its own grammar
-//! (`grammar/egrammar.y`, egrammar.ra without actions; tables built by build.rs with
-//! grmtools). An LR parser stops at the first token that cannot continue a valid prefix,
-//! whatever the table construction, so this is the token Racc's LALR(1) parser reports.
-//! The few grammar actions that raise errors while parsing are replayed on reductions.
+//! Puppet's own front end: its lexer ([`lexer`], a port of lexer2.rb) feeding an LR
+//! parser of its own grammar (`grammar/egrammar.y`, egrammar.ra without actions; tables
+//! built by build.rs with grmtools). Two uses:
 //!
-//! Only files the tree-sitter grammar rejects come here: valid files keep the fast path.
+//! - [`build`] (module `builder`): the fast path of `parse`, grammar actions that build
+//!   the AST directly.
+//! - [`first_error`]: where Puppet reports the first syntax error of a file the tree-sitter
+//!   grammar rejects. An LR parser stops at the first token that cannot continue a valid
+//!   prefix, whatever the table construction, so this is the token Racc's LALR(1) parser
+//!   reports. The few grammar actions that raise errors while parsing are replayed on
+//!   reductions.
 
+mod builder;
 mod issues;
 mod lexer;
 
@@ -15,6 +19,7 @@ mod tables {
     include!(concat!(env!("OUT_DIR"), "/egrammar_tables.rs"));
 }
 
+pub(crate) use builder::build;
 pub use issues::Issue;
 pub use lexer::regex_problem;
 use lexer::{Kind, Lexer, Token};
@@ -115,7 +120,7 @@ fn parse(source: &str, epp: bool, empty_variable: &mut Option<usize>) -> Option<
         let action = if action == 0 { default_reduction(state).unwrap_or(0) } else { action };
         match action {
             0 => {
-                let issue = Issue::SyntaxError { at: token.map(|token| token.value.clone()) };
+                let issue = Issue::SyntaxError { at: token.map(|token| token.value.to_string()) };
                 return Some(SyntaxError { issue, offset: token.map(|token| token.offset) });
             }
             1 => return None,
@@ -124,7 +129,7 @@ fn parse(source: &str, epp: bool, empty_variable: &mut Option<usize>) -> Option<
                 if token.kind == Kind::G(tables::T::VARIABLE) && token.value.is_empty() && empty_variable.is_none() {
                     *empty_variable = Some(token.offset);
                 }
-                values.push(Value { offset: token.offset, shape: Shape::Token(token.kind), text: token.value });
+                values.push(Value { offset: token.offset, shape: Shape::Token(token.kind), text: token.value.into_owned() });
                 states.push((shift - 2) as u16);
             }
             reduce => {

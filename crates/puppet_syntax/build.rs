@@ -111,6 +111,17 @@ fn main() {
         names.push(name);
     }
     out.push_str("}\n");
+    // The binary operations (`expression OPERATOR expression`): Puppet positions them at
+    // the operator.
+    let binary: Vec<bool> = grammar
+        .iter_pidxs()
+        .map(|pidx| {
+            let symbols = grammar.prod(pidx);
+            let expression = |symbol: &Symbol<u32>| matches!(symbol, Symbol::Rule(ridx) if grammar.rule_name_str(*ridx) == "expression");
+            symbols.len() == 3 && expression(&symbols[0]) && expression(&symbols[2])
+        })
+        .collect();
+    writeln!(out, "pub static BINARY: [bool; {}] = {:?};", binary.len(), binary).unwrap();
     writeln!(out, "pub static PRODUCTION_KINDS: [P; {}] = [{}];", names.len(), names.iter().map(|name| format!("P::{name}")).collect::<Vec<_>>().join(", ")).unwrap();
 
     let target = std::path::Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("egrammar_tables.rs");

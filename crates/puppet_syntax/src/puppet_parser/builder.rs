@@ -23,7 +23,7 @@ pub fn build(source: &str, epp: bool) -> Option<Program> {
         return None;
     }
     let mut lexer = Lexer::new(source, epp);
-    let mut builder = Builder { source, epp, positions: Positions::new(source), namespace: Vec::new(), heredoc_spec: None, heredoc: None };
+    let mut builder = Builder { source, epp, positions: Positions::new(source), namespace: Vec::new(), previous: None, heredoc_spec: None, heredoc: None };
     let mut stack: Vec<Slot> = Vec::with_capacity(64);
     stack.push(Slot { state: tables::START_STATE, value: Value::Empty, span: Span::default(), empty: true });
     let mut lookahead: Option<Tok> = None;
@@ -377,6 +377,8 @@ struct Builder<'s> {
     source: &'s str,
     epp: bool,
     positions: Positions<'s>,
+    /// The kind of the last token read.
+    previous: Option<T>,
     /// The spec (`@(...)`) of the last heredoc read.
     heredoc_spec: Option<Span>,
     /// The text of the heredoc being parsed.
@@ -395,6 +397,12 @@ impl<'s> Builder<'s> {
         if kind == T::VARIABLE && token.end <= token.offset + 1 && self.source.as_bytes().get(token.offset) == Some(&b'$') {
             return None;
         }
+        // After these words Puppet's lexer reads `/.../` as a regex where our tree-sitter
+        // grammar reads divisions (`undef /re/ $x`): such a text keeps today's reading.
+        if kind == T::REGEX && matches!(self.previous, Some(T::DEFAULT | T::UNDEF | T::PRIVATE | T::ATTR | T::RENDER_STRING)) {
+            return None;
+        }
+        self.previous = Some(kind);
         if kind == T::HEREDOC {
             if self.epp || self.heredoc.is_some() {
                 return None;

@@ -23,6 +23,7 @@ pub(crate) use builder::build;
 pub use issues::Issue;
 pub use lexer::regex_problem;
 use lexer::{Kind, Lexer, Token};
+use tables::P;
 
 /// The first error Puppet's lexer or parser raises: the issue and its byte offset
 /// (`None` for the end of the input, where Puppet gives no position).
@@ -134,10 +135,10 @@ fn parse(source: &str, epp: bool, empty_variable: &mut Option<usize>) -> Option<
             }
             reduce => {
                 let production = usize::try_from(-1 - i32::from(reduce)).ok()?;
-                let (rule, length, text) = tables::PRODUCTIONS[production];
+                let (rule, length, _) = tables::PRODUCTIONS[production];
                 let children = values.split_off(values.len().checked_sub(usize::from(length))?);
                 states.truncate(states.len() - usize::from(length));
-                let value = match reduced(text, children, source.len()) {
+                let value = match reduced(production, children, source.len()) {
                     Ok(value) => value,
                     Err(error) => return Some(error),
                 };
@@ -172,32 +173,31 @@ fn action_error(code: &'static str, message: impl Into<String>, offset: usize) -
     SyntaxError { issue: Issue::Action { code, message: message.into() }, offset: Some(offset) }
 }
 
-/// The value of a reduction, replaying the grammar actions that raise errors.
-fn reduced(production: &str, children: Vec<Value>, end: usize) -> Result<Value, SyntaxError> {
+/// The value of a reduction by the production of index `production`, replaying the
+/// grammar actions that raise errors.
+fn reduced(production: usize, children: Vec<Value>, end: usize) -> Result<Value, SyntaxError> {
     let offset = children.first().map_or(end, |child| child.offset);
-    let (rule, symbols) = production.split_once(": ").unwrap_or((production, ""));
-    let symbols: Vec<&str> = symbols.split(' ').filter(|symbol| !symbol.is_empty()).collect();
     let shape = |index: usize| children.get(index).map(|child| &child.shape);
     let value = |shape: Shape| Ok(Value { offset, shape, text: String::new() });
     let text = |index: usize| children.get(index).map_or("", |child| child.text.as_str());
     let offset_of = |index: usize| children.get(index).map_or(offset, |child| child.offset);
-    match (rule, symbols.as_slice()) {
-        ("classname", ["CLASS"]) => {
+    match tables::PRODUCTION_KINDS[production] {
+        P::classname__CLASS => {
             return Err(action_error("SYNTAX_ERROR", "'class' keyword not allowed at this location", offset));
         }
-        ("classname", ["STRING"]) => {
+        P::classname__STRING => {
             return Err(action_error("SYNTAX_ERROR", "A quoted string is not valid as a name here", offset));
         }
-        ("primary_expression", ["NAME"]) => return value(Shape::Name(text(0).to_string())),
-        ("type", ["CLASSREF"]) => return value(Shape::Reference(text(0).to_lowercase())),
+        P::primary_expression__NAME => return value(Shape::Name(text(0).to_string())),
+        P::type__CLASSREF => return value(Shape::Reference(text(0).to_lowercase())),
         // Method calls are positioned at the dot and at the parenthesis.
-        ("named_access", _) => return Ok(Value { offset: offset_of(1), shape: Shape::Other, text: String::new() }),
-        ("call_method_expression", [_, "LPAREN", ..]) => {
+        P::named_access__expression_DOT_NAME | P::named_access__expression_DOT_TYPE => return Ok(Value { offset: offset_of(1), shape: Shape::Other, text: String::new() }),
+        P::call_method_expression__named_access_LPAREN_arguments_RPAREN | P::call_method_expression__named_access_LPAREN_RPAREN => {
             return Ok(Value { offset: offset_of(1), shape: Shape::Other, text: String::new() });
         }
-        ("resource", ["AT" | "ATAT", "resource"]) => {
+        kind @ (P::resource__AT_resource | P::resource__ATAT_resource) => {
             if shape(1) != Some(&Shape::Resource) {
-                let message = if symbols[0] == "AT" {
+                let message = if kind == P::resource__AT_resource {
                     "Virtual (@) can only be applied to a Resource Expression"
                 } else {
                     "Exported (@@) can only be applied to a Resource Expression"
@@ -206,10 +206,11 @@ fn reduced(production: &str, children: Vec<Value>, end: usize) -> Result<Value, 
             }
             return value(Shape::Resource);
         }
-        ("resource", ["resource", "LBRACE", "expression", "COLON", ..]) | ("resource", ["CLASS", "LBRACE", ..]) => {
+        P::resource__resource_LBRACE_expression_COLON_attribute_operations_additional_resource_bodies_RBRACE
+        | P::resource__CLASS_LBRACE_resource_bodies_endsemi_RBRACE => {
             return value(Shape::Resource);
         }
-        ("resource", ["resource", "LBRACE", "attribute_operations", "endcomma", "RBRACE"]) => {
+        P::resource__resource_LBRACE_attribute_operations_endcomma_RBRACE => {
             let resource_shape = match shape(0) {
                 Some(Shape::Name(_)) => "resource",
                 Some(Shape::Reference(_)) => "defaults",
@@ -230,36 +231,38 @@ fn reduced(production: &str, children: Vec<Value>, end: usize) -> Result<Value, 
             }
             return value(Shape::Resource);
         }
-        ("attribute_operation", [_, "PARROW", _]) => return value(Shape::Operations { plus: true }),
-        ("attribute_operations", [_]) => {
+        P::attribute_operation__attribute_name_PARROW_expression => return value(Shape::Operations { plus: true }),
+        P::attribute_operations__attribute_operation => {
             let plus = shape(0) == Some(&Shape::Operations { plus: true });
             return value(Shape::Operations { plus });
         }
-        ("attribute_operations", [_, "COMMA", _]) => {
+        P::attribute_operations__attribute_operations_COMMA_attribute_operation => {
             let plus = shape(0) == Some(&Shape::Operations { plus: true }) || shape(2) == Some(&Shape::Operations { plus: true });
             return value(Shape::Operations { plus });
         }
-        ("access_args", [_]) => return value(Shape::Arguments(1)),
-        ("access_args", [_, "COMMA", _]) => {
+        P::access_args__access_arg => return value(Shape::Arguments(1)),
+        P::access_args__access_args_COMMA_access_arg => {
             let count = match shape(0) {
                 Some(Shape::Arguments(count)) => count + 1,
                 _ => 2,
             };
             return value(Shape::Arguments(count));
         }
-        ("bracketed_expression", _) => {
+        P::bracketed_expression__expression_LBRACK_access_args_endcomma_RBRACK => {
             let resource = matches!(shape(0), Some(Shape::Reference(name)) if name == "resource")
                 && shape(2) == Some(&Shape::Arguments(1));
             return value(Shape::Access { resource_reference_with_one_key: resource });
         }
-        ("syntactic_statement", ["syntactic_statement", "COMMA", _]) => {
+        P::syntactic_statement__syntactic_statement_COMMA_assignment => {
             let comma = match shape(0) {
                 Some(Shape::List(comma)) => *comma,
                 _ => children.get(1).map_or(offset, |child| child.offset),
             };
             return value(Shape::List(comma));
         }
-        ("syntactic_statements", _) => {
+        P::syntactic_statements__syntactic_statement
+        | P::syntactic_statements__syntactic_statements_SEMIC_syntactic_statement
+        | P::syntactic_statements__syntactic_statements_syntactic_statement => {
             let last = match children.last().map(|child| &child.shape) {
                 Some(Shape::List(comma)) => Statement::List(*comma),
                 Some(Shape::Name(name)) => Statement::Name(name.clone()),
@@ -274,7 +277,7 @@ fn reduced(production: &str, children: Vec<Value>, end: usize) -> Result<Value, 
             statements.push(last);
             return Ok(Value { offset, shape: Shape::Statements(statements), text: String::new() });
         }
-        ("statements", _) => {
+        P::statements__syntactic_statements => {
             if let Some(Shape::Statements(statements)) = shape(0) {
                 transform_calls(statements)?;
             }
@@ -283,7 +286,7 @@ fn reduced(production: &str, children: Vec<Value>, end: usize) -> Result<Value, 
         _ => {}
     }
     // Binary operators are positioned at the operator.
-    if symbols.len() == 3 && symbols[0] == "expression" && symbols[2] == "expression" {
+    if tables::BINARY[production] {
         let operator = children.get(1).map_or(offset, |child| child.offset);
         return Ok(Value { offset: operator, shape: Shape::Other, text: String::new() });
     }

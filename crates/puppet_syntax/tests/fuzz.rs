@@ -48,7 +48,7 @@ proptest! {
 proptest! {
     /// Where Puppet's grammar builds a tree (the fast path of `parse`) and the tree-sitter
     /// path accepts the text too, both build the same tree. (Where only Puppet's grammar
-    /// accepts it, as Puppet does `default/re/`, the tree-sitter grammar is wrong.)
+    /// accepts a text, the tree-sitter grammar is the one that is wrong.)
     #[test]
     fn both_front_ends_build_the_same_tree(tokens in proptest::collection::vec(proptest::sample::select(TOKENS), 0..40)) {
         let text = tokens.concat();

@@ -523,9 +523,9 @@ fn compile_all(
     let missing: Vec<usize> = (0..total).filter(|&position| results[position].is_none()).collect();
     if !missing.is_empty() {
         // Nodes that differ only by their class or code share the rest of a request (the
-        // agent's facts are derived once per fact set and overrides). The compiles go in
-        // the order of those shared requests, and each thread copies one only when its
-        // next compile needs another: a copy per thread and fact set, not per node.
+        // agent's facts are derived once per fact set and overrides, and their copies hold
+        // the same fact hash). The compiles go in the order of those shared requests: the
+        // native engine converts a fact hash once per thread and keeps only the last few.
         let mut shared_keys: HashMap<String, usize> = HashMap::new();
         let mut shared: Vec<CompileRequest> = Vec::new();
         let mut requests: Vec<(usize, usize)> = Vec::with_capacity(missing.len());
@@ -547,25 +547,14 @@ fn compile_all(
         let engines = Engines::new(choice, options.puppet_workers.unwrap_or(config.catalog.puppet_workers))?;
         let threads = options.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from)).max(1);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|error| CatalogError::Usage(format!("cannot start {threads} compile threads: {error}")))?;
-        // Each thread's copy of the shared request it compiled last, taken out while it
-        // compiles (no lock is held across a compile).
-        let copies: Vec<std::sync::Mutex<Option<(usize, CompileRequest)>>> = (0..threads).map(|_| std::sync::Mutex::new(None)).collect();
         let compiled: Vec<(usize, Done)> = pool.install(|| {
             requests
                 .par_iter()
                 .map(|&(base, position)| {
                     let started = Instant::now();
-                    let slot = &copies[rayon::current_thread_index().unwrap_or(0) % threads];
-                    let kept = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
-                    let mut request = match kept {
-                        Some((kept_base, request)) if kept_base == base => request,
-                        _ => shared[base].clone(),
-                    };
                     let spec = &jobs[position].spec;
-                    request.classes.clone_from(&spec.options.classes);
-                    request.code.clone_from(&spec.options.code);
+                    let request = CompileRequest { classes: spec.options.classes.clone(), code: spec.options.code.clone(), ..shared[base].clone() };
                     let compiled = engines.compile(&request);
-                    *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((base, request));
                     let done = Done {
                         result: compiled.result.map(Some),
                         findings: None,

@@ -488,6 +488,56 @@ fn v3_config(root: &Path, map: &serde_yaml::Mapping) -> Config {
     Config { levels, default_levels: Vec::new(), version: 3 }
 }
 
+/// How many data files a thread keeps parsed before it starts over.
+const KEPT_DATA_FILES: usize = 4096;
+
+/// A data file as read: its size and modification time, and what it holds.
+type ReadDataFile = (u64, std::time::SystemTime, Result<Option<Value>, String>);
+
+thread_local! {
+    /// Data files parsed, kept across compiles while their size and modification time stay
+    /// the same (as `loader::ParseCache` keeps manifests): most compiles read the same
+    /// files, and parsing YAML is the costly part of a lookup.
+    /// Keyed by path and backend (JSON or not).
+    static DATA_FILES: std::cell::RefCell<FxHashMap<(PathBuf, bool), ReadDataFile>> = std::cell::RefCell::new(FxHashMap::default());
+}
+
+/// A data file's value (`None`: no such file), parsed once per thread and version of the file.
+fn read_data_file(path: &Path, backend: &Backend) -> Result<Option<Value>, String> {
+    let Some(metadata) = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file) else { return Ok(None) };
+    let modified = metadata.modified().unwrap_or(std::time::UNIX_EPOCH);
+    let key = (path.to_path_buf(), matches!(backend, Backend::Json));
+    let kept = DATA_FILES.with(|files| {
+        files.borrow().get(&key).filter(|(size, time, _)| *size == metadata.len() && *time == modified).map(|(_, _, result)| result.clone())
+    });
+    if let Some(result) = kept {
+        return result;
+    }
+    let result = match std::fs::read_to_string(path) {
+        Err(e) => Err(format!("{}: {e}", path.display())),
+        Ok(text) => match backend {
+            Backend::Json => serde_json::from_str::<serde_json::Value>(&text)
+                .map(|j| Some(crate::value::from_json(&j)))
+                .map_err(|e| format!("Unable to parse {}: {e}", path.display())),
+            _ => {
+                if text.trim().is_empty() {
+                    Ok(Some(Value::empty_hash()))
+                } else {
+                    crate::yaml::parse(&text).map(|v| Some(v.unwrap_or_else(Value::empty_hash))).map_err(|e| format!("Unable to parse {}: {e}", path.display()))
+                }
+            }
+        },
+    };
+    DATA_FILES.with(|files| {
+        let mut files = files.borrow_mut();
+        if files.len() >= KEPT_DATA_FILES {
+            files.clear();
+        }
+        files.insert(key, (metadata.len(), modified, result.clone()));
+    });
+    result
+}
+
 /// Where a lookup comes from: the calling scope.
 impl Compiler<'_> {
     fn global_config(&mut self) -> R<Option<Rc<Config>>> {
@@ -552,28 +602,7 @@ impl Compiler<'_> {
         if let Some(cached) = self.hiera.files.get(path) {
             return cached.clone().map_err(preformatted);
         }
-        let result = if !path.is_file() {
-            Ok(None)
-        } else {
-            match std::fs::read_to_string(path) {
-                Err(e) => Err(format!("{}: {e}", path.display())),
-                Ok(text) => match backend {
-                    Backend::Json => serde_json::from_str::<serde_json::Value>(&text)
-                        .map(|j| Some(crate::value::from_json(&j)))
-                        .map_err(|e| format!("Unable to parse {}: {e}", path.display())),
-                    _ => {
-                        if text.trim().is_empty() {
-                            Ok(Some(Value::empty_hash()))
-                        } else {
-                            crate::yaml::parse(&text)
-                                .map(|v| Some(v.unwrap_or_else(Value::empty_hash)))
-                                .map_err(|e| format!("Unable to parse {}: {e}", path.display()))
-                        }
-                    }
-                },
-            }
-        };
-        let result = result.and_then(|value| match value {
+        let result = read_data_file(path, backend).and_then(|value| match value {
             Some(Value::Hash(_)) | None => Ok(value),
             Some(Value::Undef) => Ok(Some(Value::empty_hash())),
             // `yaml_data` only warns and reads nothing unless strict mode is `error` (a

@@ -89,7 +89,13 @@ pub struct ParsedFile {
 #[derive(Default)]
 pub struct ParseCache {
     files: Mutex<HashMap<(PathBuf, bool), CachedFile>>,
+    /// The modules of each modulepath folder, kept while the folder's modification time
+    /// (which adding, removing or renaming an entry changes) stays the same.
+    module_folders: Mutex<HashMap<PathBuf, (Option<SystemTime>, Modules)>>,
 }
+
+/// The modules of a modulepath folder: name and folder, in name order.
+type Modules = Arc<Vec<(String, PathBuf)>>;
 
 /// A cached parse: the file's modification time and size when it was read.
 type CachedFile = (Option<SystemTime>, u64, Arc<ParsedFile>);
@@ -124,6 +130,31 @@ impl ParseCache {
             files.insert(key, (modified, metadata.len(), parsed.clone()));
         }
         Ok(parsed)
+    }
+
+    /// The modules of a modulepath folder (its subfolders with a module's name), by name.
+    fn modules_in(&self, folder: &Path) -> Modules {
+        let modified = std::fs::metadata(folder).and_then(|metadata| metadata.modified()).ok();
+        if let Ok(folders) = self.module_folders.lock() {
+            if let Some((time, modules)) = folders.get(folder) {
+                if modified.is_some() && *time == modified {
+                    return modules.clone();
+                }
+            }
+        }
+        let Ok(entries) = std::fs::read_dir(folder) else { return Arc::default() };
+        let mut names: Vec<(String, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().is_dir())
+            .filter_map(|entry| entry.file_name().to_str().map(|name| (name.to_string(), entry.path())))
+            .filter(|(name, _)| is_module_name(name))
+            .collect();
+        names.sort();
+        let modules = Arc::new(names);
+        if let Ok(mut folders) = self.module_folders.lock() {
+            folders.insert(folder.to_path_buf(), (modified, modules.clone()));
+        }
+        modules
     }
 }
 
@@ -265,16 +296,8 @@ impl<'c> Loader<'c> {
     pub fn new(cache: &'c ParseCache, modulepath: &[PathBuf]) -> Loader<'c> {
         let mut modules = FxHashMap::default();
         for folder in modulepath {
-            let Ok(entries) = std::fs::read_dir(folder) else { continue };
-            let mut names: Vec<(String, PathBuf)> = entries
-                .filter_map(Result::ok)
-                .filter(|entry| entry.path().is_dir())
-                .filter_map(|entry| entry.file_name().to_str().map(|name| (name.to_string(), entry.path())))
-                .filter(|(name, _)| is_module_name(name))
-                .collect();
-            names.sort();
-            for (name, path) in names {
-                modules.entry(name).or_insert(path);
+            for (name, path) in cache.modules_in(folder).iter() {
+                modules.entry(name.clone()).or_insert_with(|| path.clone());
             }
         }
         Loader {

@@ -232,13 +232,12 @@ impl Compiler<'_> {
         if let Some(found) = self.parsed_types.get(text) {
             return Ok(found.clone());
         }
-        let parse = puppet_syntax::parse(text);
-        if parse.has_errors() {
+        let Some(program) = parsed_type_text(text) else {
             return Err(plain(format!("internal error: bad type '{text}'")));
-        }
+        };
         let saved_file = std::mem::replace(&mut self.file, std::sync::Arc::from(""));
         let lenient = std::mem::replace(&mut self.lenient_types, true);
-        let result = self.eval(&parse.program.body, self.topscope);
+        let result = self.eval(&program.body, self.topscope);
         self.lenient_types = lenient;
         self.file = saved_file;
         let t = match result? {
@@ -248,6 +247,34 @@ impl Compiler<'_> {
         self.parsed_types.insert(text.to_string(), t.clone());
         Ok(t)
     }
+}
+
+/// How many type texts a thread keeps parsed before it starts over.
+const PARSED_TYPE_TEXTS: usize = 4096;
+
+thread_local! {
+    /// Type texts parsed (`None`: with errors), kept across compiles: the signatures of
+    /// the built-in functions are parsed by every compile that calls them, and parsing is
+    /// most of what that costs. Only the syntax is kept; each compile evaluates it.
+    static TYPE_TEXTS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<Rc<puppet_syntax::Program>>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// The program of a type text, parsed once per thread.
+fn parsed_type_text(text: &str) -> Option<Rc<puppet_syntax::Program>> {
+    TYPE_TEXTS.with(|parsed| {
+        if let Some(found) = parsed.borrow().get(text) {
+            return found.clone();
+        }
+        let parse = puppet_syntax::parse(text);
+        let program = (!parse.has_errors()).then(|| Rc::new(parse.program));
+        let mut parsed = parsed.borrow_mut();
+        if parsed.len() >= PARSED_TYPE_TEXTS {
+            parsed.clear();
+        }
+        parsed.insert(Box::from(text), program.clone());
+        program
+    })
 }
 
 fn split_top_level(text: &str) -> Vec<String> {

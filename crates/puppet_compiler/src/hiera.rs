@@ -366,7 +366,7 @@ fn yaml_string(map: &serde_yaml::Mapping, key: &str) -> Option<String> {
     map.get(serde_yaml::Value::String(key.into())).and_then(|v| v.as_str()).map(str::to_string)
 }
 
-fn read_config(path: &Path) -> Result<Config, String> {
+fn parse_config(path: &Path) -> Result<Config, String> {
     let root = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let yaml: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -488,32 +488,50 @@ fn v3_config(root: &Path, map: &serde_yaml::Mapping) -> Config {
     Config { levels, default_levels: Vec::new(), version: 3 }
 }
 
-/// How many data files a thread keeps parsed before it starts over.
-const KEPT_DATA_FILES: usize = 4096;
+/// How many files of a kind a thread keeps parsed before it starts over.
+const KEPT_FILES: usize = 4096;
 
-/// A data file as read: its size and modification time, and what it holds.
-type ReadDataFile = (u64, std::time::SystemTime, Result<Option<Value>, String>);
+/// Files parsed by one thread, by key: each with the size and modification time it had.
+type ParsedFiles<K, T> = std::cell::RefCell<FxHashMap<K, (u64, std::time::SystemTime, T)>>;
 
 thread_local! {
-    /// Data files parsed, kept across compiles while their size and modification time stay
-    /// the same (as `loader::ParseCache` keeps manifests): most compiles read the same
-    /// files, and parsing YAML is the costly part of a lookup.
-    /// Keyed by path and backend (JSON or not).
-    static DATA_FILES: std::cell::RefCell<FxHashMap<(PathBuf, bool), ReadDataFile>> = std::cell::RefCell::new(FxHashMap::default());
+    /// Data files, by path and backend (JSON or not).
+    static DATA_FILES: ParsedFiles<(PathBuf, bool), Result<Option<Value>, String>> = std::cell::RefCell::new(FxHashMap::default());
+    /// `hiera.yaml` files.
+    static CONFIGS: ParsedFiles<PathBuf, Result<Rc<Config>, String>> = std::cell::RefCell::new(FxHashMap::default());
 }
 
-/// A data file's value (`None`: no such file), parsed once per thread and version of the file.
-fn read_data_file(path: &Path, backend: &Backend) -> Result<Option<Value>, String> {
-    let Some(metadata) = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file) else { return Ok(None) };
+/// What `parse` makes of the file at `path`, kept across compiles while the file's size
+/// and modification time stay the same (as `loader::ParseCache` keeps manifests): most
+/// compiles read the same Hiera files, and parsing YAML is the costly part of a lookup.
+/// None when there is no such file.
+fn parsed_file<K: std::hash::Hash + Eq, T: Clone>(
+    files: &'static std::thread::LocalKey<ParsedFiles<K, T>>,
+    key: K,
+    path: &Path,
+    parse: impl FnOnce() -> T,
+) -> Option<T> {
+    let metadata = std::fs::metadata(path).ok().filter(std::fs::Metadata::is_file)?;
     let modified = metadata.modified().unwrap_or(std::time::UNIX_EPOCH);
-    let key = (path.to_path_buf(), matches!(backend, Backend::Json));
-    let kept = DATA_FILES.with(|files| {
-        files.borrow().get(&key).filter(|(size, time, _)| *size == metadata.len() && *time == modified).map(|(_, _, result)| result.clone())
-    });
-    if let Some(result) = kept {
-        return result;
+    let kept = files.with(|files| files.borrow().get(&key).filter(|(size, time, _)| *size == metadata.len() && *time == modified).map(|(_, _, parsed)| parsed.clone()));
+    if kept.is_some() {
+        return kept;
     }
-    let result = match std::fs::read_to_string(path) {
+    let parsed = parse();
+    files.with(|files| {
+        let mut files = files.borrow_mut();
+        if files.len() >= KEPT_FILES {
+            files.clear();
+        }
+        files.insert(key, (metadata.len(), modified, parsed.clone()));
+    });
+    Some(parsed)
+}
+
+/// A data file's value (`None`: no such file).
+fn read_data_file(path: &Path, backend: &Backend) -> Result<Option<Value>, String> {
+    let key = (path.to_path_buf(), matches!(backend, Backend::Json));
+    let parse = || match std::fs::read_to_string(path) {
         Err(e) => Err(format!("{}: {e}", path.display())),
         Ok(text) => match backend {
             Backend::Json => serde_json::from_str::<serde_json::Value>(&text)
@@ -528,14 +546,13 @@ fn read_data_file(path: &Path, backend: &Backend) -> Result<Option<Value>, Strin
             }
         },
     };
-    DATA_FILES.with(|files| {
-        let mut files = files.borrow_mut();
-        if files.len() >= KEPT_DATA_FILES {
-            files.clear();
-        }
-        files.insert(key, (metadata.len(), modified, result.clone()));
-    });
-    result
+    parsed_file(&DATA_FILES, key, path, parse).unwrap_or(Ok(None))
+}
+
+/// A `hiera.yaml` file (which the caller has seen to be a file).
+fn read_config(path: &Path) -> Result<Rc<Config>, String> {
+    let parse = || parse_config(path).map(Rc::new);
+    parsed_file(&CONFIGS, path.to_path_buf(), path, parse).unwrap_or_else(parse)
 }
 
 /// Where a lookup comes from: the calling scope.
@@ -545,7 +562,7 @@ impl Compiler<'_> {
             return Ok(config.clone());
         }
         let config = match self.hiera.global_config.clone() {
-            Some(path) if path.is_file() => Some(Rc::new(read_config(&path).map_err(plain)?)),
+            Some(path) if path.is_file() => Some(read_config(&path).map_err(plain)?),
             _ => None,
         };
         self.hiera.global = Some(config.clone());
@@ -561,11 +578,7 @@ impl Compiler<'_> {
                 let path = dir.join("hiera.yaml");
                 if path.is_file() {
                     let config = read_config(&path).map_err(plain)?;
-                    if config.version < 5 {
-                        None
-                    } else {
-                        Some(Rc::new(config))
-                    }
+                    Some(config).filter(|config| config.version >= 5)
                 } else {
                     Some(Rc::new(default_config(&dir)))
                 }
@@ -584,11 +597,7 @@ impl Compiler<'_> {
         let config = match path {
             Some(path) if path.is_file() => {
                 let config = read_config(&path).map_err(plain)?;
-                if config.version < 5 {
-                    None
-                } else {
-                    Some(Rc::new(config))
-                }
+                Some(config).filter(|config| config.version >= 5)
             }
             _ => None,
         };

@@ -1295,6 +1295,8 @@ impl Compiler<'_> {
                 }
             }
         }
+        // The facts are most of the top scope's variables: room for them at once.
+        self.scopes[top].symtable.reserve(parameters.len() + 8);
         for (name, value) in parameters {
             if name == "environment" || name == "trusted" || name == "facts" || name == "server_facts" {
                 continue;

@@ -40,7 +40,7 @@ fn compiles_the_catalog_puppet_compiled() {
     let mut request = node_request("web1.example.com", "4.3/redhat-9-x86_64");
     // The committed catalog was compiled with the facterdb set as it is plus the agent facts.
     let facts = puppet_facts::bundled("4.3/redhat-9-x86_64").unwrap().values;
-    request.facts = facts;
+    request.facts = facts.into();
     for (name, value) in [("clientcert", "web1.example.com"), ("clientversion", "7.23.0"), ("puppetversion", "7.23.0")] {
         request.facts.insert(name.to_owned(), value.into());
     }

@@ -311,15 +311,7 @@ impl<'s> Positions<'s> {
             self.column = 1;
         }
         let target = start.min(self.bytes.len());
-        for &byte in &self.bytes[self.offset.min(target)..target] {
-            if byte == b'\n' {
-                self.line += 1;
-                self.column = 1;
-            } else if (byte as i8) >= -0x40 {
-                // Columns count characters: UTF-8 continuation bytes add none.
-                self.column += 1;
-            }
-        }
+        advance(&self.bytes[self.offset.min(target)..target], &mut self.line, &mut self.column);
         self.offset = target;
         Span { start: start as u32, end: end as u32, line: self.line, column: self.column }
     }
@@ -328,17 +320,22 @@ impl<'s> Positions<'s> {
 /// The span `start..end`, its line and column counted from `anchor`, which starts
 /// before it.
 fn span_after(source: &str, anchor: Span, start: usize, end: usize) -> Span {
-    let mut line = anchor.line;
-    let mut column = anchor.column;
-    for &byte in &source.as_bytes()[anchor.start as usize..start] {
+    let (mut line, mut column) = (anchor.line, anchor.column);
+    advance(&source.as_bytes()[anchor.start as usize..start], &mut line, &mut column);
+    Span { start: start as u32, end: end as u32, line, column }
+}
+
+/// Moves a line and column past `bytes`. Columns count characters: UTF-8 continuation
+/// bytes add none.
+fn advance(bytes: &[u8], line: &mut u32, column: &mut u32) {
+    for &byte in bytes {
         if byte == b'\n' {
-            line += 1;
-            column = 1;
+            *line += 1;
+            *column = 1;
         } else if byte & 0xC0 != 0x80 {
-            column += 1;
+            *column += 1;
         }
     }
-    Span { start: start as u32, end: end as u32, line, column }
 }
 
 /// The text of the heredoc being parsed, as the tree-sitter lowering reads it.

@@ -229,7 +229,8 @@ fn read_pack(path: &Path) -> Option<Pack> {
     std::io::BufRead::read_line(&mut reader, &mut lengths).ok()?;
     let (index_length, total) = lengths.trim_end().split_once(' ')?;
     let (index_length, total): (u64, u64) = (index_length.parse().ok()?, total.parse().ok()?);
-    if total != file_length {
+    // A damaged lengths line must not make room for more than the file holds.
+    if total != file_length || index_length > file_length {
         return None;
     }
     let mut index = vec![0u8; usize::try_from(index_length).ok()?];
@@ -341,5 +342,9 @@ mod tests {
         assert!(cache.get(torn_key).is_some(), "its entry still does: the run compiles it again for its catalog");
         std::fs::write(&path, b"").unwrap();
         assert!(open(&dir).get("k1").is_none());
+        // A lengths line that claims an index of a petabyte in a file of a few bytes.
+        let rest = PACK_HEADER.len() + 1 + "{}".len();
+        std::fs::write(&path, format!("{PACK_HEADER}\n{}{{}}", pack_lengths(1 << 50, rest))).unwrap();
+        assert!(open(&dir).get("k1").is_none(), "an index longer than the file is not read");
     }
 }
